@@ -1,0 +1,46 @@
+# orderdesk — `make help` lists the targets.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format check-migrations postgres clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/orderdesk: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/orderdesk ## Create .venv and install orderdesk with its dev tools
+
+run: install ## Migrate the SQLite file, load the demo if empty, print the keys, serve on 127.0.0.1:8000
+	$(BIN)/orderdesk demo --if-empty
+	$(BIN)/orderdesk serve --host $(HOST) --port $(PORT)
+
+postgres: ## Start the local PostgreSQL if it is installed but stopped
+	@bash scripts/ensure-postgres.sh
+
+test: install postgres ## Run every test, on SQLite and PostgreSQL
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest
+
+test-fast: install ## Run the tests on SQLite only
+	$(BIN)/pytest -m "not postgres"
+
+lint: install ## Lint and check formatting
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: install ## Format the code
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+clean: ## Remove the virtual environment and local databases
+	rm -rf $(VENV) orderdesk.db orderdesk.db-wal orderdesk.db-shm .pytest_cache

@@ -1,0 +1,53 @@
+"""The ASGI application: routes, error handling, content negotiation, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from orderdesk import __version__
+from orderdesk.api import problems
+from orderdesk.api.middleware import BodyMiddleware, XMLMiddleware
+from orderdesk.api.routes import catalog, health, orders, parties, tenancy
+from orderdesk.bootstrap import bootstrap
+from orderdesk.config import Settings, get_settings
+from orderdesk.db import make_engine, make_sessionmaker
+
+DESCRIPTION = """
+Order management for clinical and laboratory supply chains.
+
+Authenticate with `Authorization: Bearer <API key>` or `X-API-Key: <API key>`.
+Bodies are JSON or `application/x-www-form-urlencoded` (bracket notation for
+nesting, e.g. `shipping_address[city]=Boston`); answers are JSON, or XML when
+`Accept: application/xml`. Errors are RFC 9457 problem documents whose
+`errors` name each offending field by JSON Pointer.
+
+Bounds: bodies up to 1 MiB (configurable), names up to 200 characters, free
+text up to 10,000, codes and ids up to 100, lists up to 100 entries (tags 50,
+external ids 20), pages up to 500 rows (default 50).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.async_url, echo=settings.sql_echo)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        await bootstrap(app.state.sessionmaker, settings)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="orderdesk", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
+    problems.install(app)
+    for module in (health, tenancy, parties, catalog, orders):
+        app.include_router(module.router)
+    app.add_middleware(XMLMiddleware, prefix="/v1")
+    app.add_middleware(BodyMiddleware, max_bytes=settings.max_body_bytes)
+    return app

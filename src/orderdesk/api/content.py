@@ -1,0 +1,133 @@
+"""Content formats beyond JSON: bracketed form bodies in, XML out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.etree import ElementTree as ET
+
+from orderdesk.errors import BadRequest, FieldError
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+MAX_FORM_FIELDS = 1000
+MAX_DEPTH = 8
+
+
+def parse_form(body: bytes) -> dict[str, Any]:
+    """``a[b][0][c]=1&tags[]=x&tags[]=y`` -> ``{"a": {"b": [{"c": "1"}]}, "tags": ["x", "y"]}``.
+
+    A plain key sent twice becomes a list; numbered brackets become list positions.
+    """
+    try:
+        pairs = parse_qsl(
+            body.decode(),
+            keep_blank_values=True,
+            max_num_fields=MAX_FORM_FIELDS,
+            strict_parsing=False,
+        )
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("the form body is not valid UTF-8 url-encoded data") from exc
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        match = _KEY.match(key)
+        if match is None:
+            raise BadRequest(
+                "malformed form field name",
+                errors=[FieldError(f"cannot parse field name {key!r}", pointer="/" + key)],
+            )
+        path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        if len(path) > MAX_DEPTH:
+            raise BadRequest(
+                "form field nested too deeply",
+                errors=[FieldError(f"at most {MAX_DEPTH} levels", pointer="/" + key)],
+            )
+        _put(root, path, value)
+    return _listify(root)
+
+
+def _put(node: dict[str, Any], path: list[str], value: str) -> None:
+    head, rest = path[0], path[1:]
+    if not rest:
+        if head == "":
+            node.setdefault("", []).append(value)
+        elif head in node:
+            existing = node[head]
+            node[head] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            node[head] = value
+        return
+    if rest == [""]:  # name[] appends
+        target = node.setdefault(head, [])
+        if not isinstance(target, list):
+            target = node[head] = [target]
+        target.append(value)
+        return
+    child = node.setdefault(head, {})
+    if not isinstance(child, dict):
+        raise BadRequest(
+            "form field given both as a value and as an object",
+            errors=[FieldError("conflicting shapes", pointer="/" + head)],
+        )
+    _put(child, rest, value)
+
+
+def _listify(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node and all(k.isdigit() for k in node):
+            return [_listify(node[k]) for k in sorted(node, key=int)]
+        return {k: _listify(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_listify(v) for v in node]
+    return node
+
+
+def to_xml(data: Any, root: str) -> bytes:
+    """The JSON document as XML: objects become elements, list entries ``<item>``."""
+    element = ET.Element(root)
+    _fill(element, data)
+    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+
+
+def _fill(element: ET.Element, value: Any) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            tag = key if _valid_tag(key) else "entry"
+            sub = ET.SubElement(element, tag)
+            if tag != key:
+                sub.set("key", key)
+            _fill(sub, child)
+    elif isinstance(value, list):
+        for child in value:
+            _fill(ET.SubElement(element, "item"), child)
+    elif value is None:
+        element.set("nil", "true")
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    else:
+        element.text = str(value)
+
+
+def _valid_tag(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_][\w.-]*", name)) and not name.lower().startswith("xml")
+
+
+def prefers_xml(accept: str) -> bool:
+    """True when the Accept header ranks an XML type above JSON."""
+    best_xml = best_json = 0.0
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, val = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(val)
+                except ValueError:
+                    quality = 0.0
+        media = media.strip().lower()
+        if media in ("application/xml", "text/xml", "application/problem+xml"):
+            best_xml = max(best_xml, quality)
+        elif media in ("application/json", "application/problem+json", "*/*", "application/*"):
+            best_json = max(best_json, quality)
+    return best_xml > 0 and best_xml >= best_json

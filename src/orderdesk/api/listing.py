@@ -1,0 +1,48 @@
+"""What every list route shares: paging parameters and the ``{items, next}`` answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from orderdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+
+T = TypeVar("T")
+
+
+class ListPage(BaseModel, Generic[T]):
+    items: list[T]
+    next: str | None = Field(description="URL of the next page, or null on the last page")
+
+
+class Paging(BaseModel):
+    limit: int
+    cursor: str | None
+    sort: str
+
+
+def _paging(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=1000, description="`next` of the previous page")
+    ] = None,
+    sort: Annotated[
+        str, Query(max_length=50, description="A field; prefix - for descending")
+    ] = "id",
+) -> Paging:
+    return Paging(limit=limit, cursor=cursor, sort=sort)
+
+
+PagingDep = Annotated[Paging, Depends(_paging)]
+
+
+def page_response(request: Request, page: Page[Any], render: Callable[[Any], T]) -> ListPage[T]:
+    next_url = None
+    if page.next_cursor is not None:
+        next_url = str(request.url.include_query_params(cursor=page.next_cursor))
+    return ListPage[T](items=[render(row) for row in page.items], next=next_url)

@@ -1,0 +1,123 @@
+"""ASGI middleware: body size bound, form bodies as JSON, XML responses on request."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from orderdesk.api.content import parse_form, prefers_xml, to_xml
+from orderdesk.api.problems import problem_response
+from orderdesk.errors import OrderdeskError, PayloadTooLarge
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class BodyMiddleware:
+    """Reads the body once (refusing it past ``max_bytes``) and turns forms into JSON.
+
+    Form bodies, flat or with bracket notation, reach every route as the JSON
+    document they spell, so one set of schemas validates both.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        try:
+            declared = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            declared = 0
+        too_large = PayloadTooLarge(f"the body may be at most {self.max_bytes} bytes")
+        if declared > self.max_bytes:
+            await problem_response(too_large, scope["path"])(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await problem_response(too_large, scope["path"])(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+            try:
+                body = json.dumps(parse_form(body)).encode()
+            except OrderdeskError as error:
+                await problem_response(error, scope["path"])(scope, receive, send)
+                return
+            mutable = MutableHeaders(scope=scope)
+            mutable["content-type"] = "application/json"
+            mutable["content-length"] = str(len(body))
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+class XMLMiddleware:
+    """Renders the JSON answers of ``prefix`` routes as XML when ``Accept`` asks for it."""
+
+    def __init__(self, app: ASGIApp, *, prefix: str = "/v1") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith(self.prefix)
+            or not prefers_xml(Headers(scope=scope).get("accept", ""))
+        ):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await send_converted(b"".join(chunks))
+
+        async def send_converted(body: bytes) -> None:
+            headers = MutableHeaders(raw=list(start.get("headers", [])))
+            media = headers.get("content-type", "").split(";")[0].strip()
+            if media in ("application/json", "application/problem+json") and body:
+                root = "problem" if media == "application/problem+json" else "response"
+                body = to_xml(json.loads(body), root)
+                headers["content-type"] = (
+                    "application/problem+xml" if root == "problem" else "application/xml"
+                )
+                headers["content-length"] = str(len(body))
+            headers.append("vary", "Accept")
+            await send({**start, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, capture)

@@ -1,0 +1,1 @@
+"""The native REST API under /v1, one module per resource."""

@@ -1,0 +1,223 @@
+"""Manufacturers, items, kits and products."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.catalog import service
+from orderdesk.catalog.models import Item, Kit, Manufacturer, Product
+from orderdesk.catalog.schemas import (
+    ItemCreate,
+    ItemRead,
+    ItemUpdate,
+    KitCreate,
+    KitRead,
+    KitUpdate,
+    ManufacturerCreate,
+    ManufacturerRead,
+    ManufacturerUpdate,
+    ProductCreate,
+    ProductRead,
+    ProductUpdate,
+)
+from orderdesk.catalog.service import ITEM_LOAD, KIT_LOAD
+from orderdesk.pagination import paginate
+from orderdesk.tenancy.scoping import get_visible, select_visible
+
+router = APIRouter(prefix="/v1")
+
+AccountFilter = Annotated[int | None, Query(description="Only this supplier's entries")]
+
+
+@router.post("/manufacturers", status_code=status.HTTP_201_CREATED, tags=["catalog"])
+async def create_manufacturer(
+    body: ManufacturerCreate, session: SessionDep, principal: PrincipalDep
+) -> ManufacturerRead:
+    return ManufacturerRead.model_validate(
+        await service.create_manufacturer(session, body, principal=principal)
+    )
+
+
+@router.get("/manufacturers", tags=["catalog"])
+async def list_manufacturers(
+    request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+) -> ListPage[ManufacturerRead]:
+    page = await paginate(
+        session,
+        select_visible(Manufacturer, principal),
+        id_column=Manufacturer.id,
+        sort_columns={"id": Manufacturer.id, "name": Manufacturer.name},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, ManufacturerRead.model_validate)
+
+
+@router.get("/manufacturers/{manufacturer_id}", tags=["catalog"])
+async def get_manufacturer(
+    manufacturer_id: int, session: SessionDep, principal: PrincipalDep
+) -> ManufacturerRead:
+    return ManufacturerRead.model_validate(
+        await get_visible(session, Manufacturer, manufacturer_id, principal, kind="manufacturer")
+    )
+
+
+@router.patch("/manufacturers/{manufacturer_id}", tags=["catalog"])
+async def update_manufacturer(
+    manufacturer_id: int, body: ManufacturerUpdate, session: SessionDep, principal: PrincipalDep
+) -> ManufacturerRead:
+    return ManufacturerRead.model_validate(
+        await service.update_manufacturer(session, manufacturer_id, body, principal=principal)
+    )
+
+
+@router.post("/items", status_code=status.HTTP_201_CREATED, tags=["catalog"])
+async def create_item(body: ItemCreate, session: SessionDep, principal: PrincipalDep) -> ItemRead:
+    return ItemRead.model_validate(await service.create_item(session, body, principal=principal))
+
+
+@router.get("/items", tags=["catalog"])
+async def list_items(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    account_id: AccountFilter = None,
+    orderable: Annotated[bool | None, Query()] = None,
+    sku: Annotated[str | None, Query(max_length=100)] = None,
+) -> ListPage[ItemRead]:
+    stmt = select_visible(Item, principal).options(*ITEM_LOAD)
+    for column, value in (
+        (Item.account_id, account_id),
+        (Item.orderable, orderable),
+        (Item.sku, sku),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=Item.id,
+        sort_columns={"id": Item.id, "name": Item.name, "sku": Item.sku},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, ItemRead.model_validate)
+
+
+@router.get("/items/{item_id}", tags=["catalog"])
+async def get_item(item_id: int, session: SessionDep, principal: PrincipalDep) -> ItemRead:
+    return ItemRead.model_validate(
+        await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
+    )
+
+
+@router.patch("/items/{item_id}", tags=["catalog"])
+async def update_item(
+    item_id: int, body: ItemUpdate, session: SessionDep, principal: PrincipalDep
+) -> ItemRead:
+    return ItemRead.model_validate(
+        await service.update_item(session, item_id, body, principal=principal)
+    )
+
+
+@router.post("/kits", status_code=status.HTTP_201_CREATED, tags=["catalog"])
+async def create_kit(body: KitCreate, session: SessionDep, principal: PrincipalDep) -> KitRead:
+    return KitRead.model_validate(await service.create_kit(session, body, principal=principal))
+
+
+@router.get("/kits", tags=["catalog"])
+async def list_kits(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    account_id: AccountFilter = None,
+    archived: Annotated[bool | None, Query()] = None,
+) -> ListPage[KitRead]:
+    stmt = select_visible(Kit, principal).options(*KIT_LOAD)
+    for column, value in ((Kit.account_id, account_id), (Kit.archived, archived)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=Kit.id,
+        sort_columns={"id": Kit.id, "name": Kit.name},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, KitRead.model_validate)
+
+
+@router.get("/kits/{kit_id}", tags=["catalog"])
+async def get_kit(kit_id: int, session: SessionDep, principal: PrincipalDep) -> KitRead:
+    return KitRead.model_validate(
+        await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
+    )
+
+
+@router.patch("/kits/{kit_id}", tags=["catalog"])
+async def update_kit(
+    kit_id: int, body: KitUpdate, session: SessionDep, principal: PrincipalDep
+) -> KitRead:
+    return KitRead.model_validate(
+        await service.update_kit(session, kit_id, body, principal=principal)
+    )
+
+
+@router.post("/products", status_code=status.HTTP_201_CREATED, tags=["catalog"])
+async def create_product(
+    body: ProductCreate, session: SessionDep, principal: PrincipalDep
+) -> ProductRead:
+    return ProductRead.model_validate(
+        await service.create_product(session, body, principal=principal)
+    )
+
+
+@router.get("/products", tags=["catalog"])
+async def list_products(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    account_id: AccountFilter = None,
+    orderable: Annotated[bool | None, Query()] = None,
+) -> ListPage[ProductRead]:
+    stmt = select_visible(Product, principal)
+    for column, value in ((Product.account_id, account_id), (Product.orderable, orderable)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=Product.id,
+        sort_columns={"id": Product.id, "name": Product.name},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, ProductRead.model_validate)
+
+
+@router.get("/products/{product_id}", tags=["catalog"])
+async def get_product(product_id: int, session: SessionDep, principal: PrincipalDep) -> ProductRead:
+    return ProductRead.model_validate(
+        await get_visible(session, Product, product_id, principal, kind="product")
+    )
+
+
+@router.patch("/products/{product_id}", tags=["catalog"])
+async def update_product(
+    product_id: int, body: ProductUpdate, session: SessionDep, principal: PrincipalDep
+) -> ProductRead:
+    return ProductRead.model_validate(
+        await service.update_product(session, product_id, body, principal=principal)
+    )

@@ -1,0 +1,147 @@
+"""Orders: place, read, list, edit, move through the workflow, notes, tracking, timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response, status
+
+from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.orders import queries, service
+from orderdesk.orders.read_model import read_order
+from orderdesk.orders.schemas import (
+    CancelRequest,
+    NoteCreate,
+    NoteRead,
+    OrderCreate,
+    OrderEventRead,
+    OrderRead,
+    OrderUpdate,
+    TrackingNumberCreate,
+    TrackingNumberRead,
+    TransitionRequest,
+)
+
+router = APIRouter(prefix="/v1", tags=["orders"])
+
+
+def etag(order: OrderRead) -> str:
+    return f'W/"{order.version}"'
+
+
+def parse_if_match(if_match: str | None) -> int | None:
+    """``If-Match: W/"3"`` (or ``"3"``) -> 3; the version the client last saw."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise ValidationFailed(
+            "If-Match must be an ETag this API gave",
+            errors=[FieldError('like W/"3"', parameter="If-Match")],
+        )
+    return int(raw)
+
+
+@router.post("/orders", status_code=status.HTTP_201_CREATED)
+async def create_order(
+    body: OrderCreate, session: SessionDep, principal: PrincipalDep, response: Response
+) -> OrderRead:
+    order = await read_order(
+        session, await service.create_order(session, body, principal=principal), principal
+    )
+    response.headers["ETag"] = etag(order)
+    response.headers["Location"] = f"/v1/orders/{order.id}"
+    return order
+
+
+@router.get("/orders")
+async def list_orders(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    filters: Annotated[queries.OrderFilter, Depends()],
+) -> ListPage[OrderRead]:
+    page = await queries.list_orders(
+        session, principal, filters, sort=paging.sort, cursor=paging.cursor, limit=paging.limit
+    )
+    rendered = [await read_order(session, order, principal) for order in page.items]
+    return page_response(request, page.with_items(rendered), lambda o: o)
+
+
+@router.get("/orders/{order_id}")
+async def get_order(
+    order_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+) -> OrderRead:
+    order = await read_order(
+        session, await service.load_order(session, order_id, principal), principal
+    )
+    response.headers["ETag"] = etag(order)
+    return order
+
+
+@router.patch("/orders/{order_id}")
+async def update_order(
+    order_id: int,
+    body: OrderUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> OrderRead:
+    updated = await service.update_order(
+        session, order_id, body, principal=principal, expected_version=parse_if_match(if_match)
+    )
+    order = await read_order(session, updated, principal)
+    response.headers["ETag"] = etag(order)
+    return order
+
+
+@router.post("/orders/{order_id}/transitions")
+async def move_order(
+    order_id: int, body: TransitionRequest, session: SessionDep, principal: PrincipalDep
+) -> OrderRead:
+    return await read_order(
+        session, await service.move_order(session, order_id, body, principal=principal), principal
+    )
+
+
+@router.post("/orders/{order_id}/cancel")
+async def cancel_order(
+    order_id: int, session: SessionDep, principal: PrincipalDep, body: CancelRequest | None = None
+) -> OrderRead:
+    return await read_order(
+        session,
+        await service.cancel_order(session, order_id, body or CancelRequest(), principal=principal),
+        principal,
+    )
+
+
+@router.post("/orders/{order_id}/notes", status_code=status.HTTP_201_CREATED)
+async def add_note(
+    order_id: int, body: NoteCreate, session: SessionDep, principal: PrincipalDep
+) -> NoteRead:
+    return NoteRead.model_validate(
+        await service.add_note(session, order_id, body, principal=principal)
+    )
+
+
+@router.post("/orders/{order_id}/tracking-numbers", status_code=status.HTTP_201_CREATED)
+async def add_tracking_number(
+    order_id: int, body: TrackingNumberCreate, session: SessionDep, principal: PrincipalDep
+) -> TrackingNumberRead:
+    return TrackingNumberRead.model_validate(
+        await service.add_tracking_number(session, order_id, body, principal=principal)
+    )
+
+
+@router.get("/orders/{order_id}/timeline")
+async def order_timeline(
+    order_id: int, request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+) -> ListPage[OrderEventRead]:
+    page = await queries.timeline(
+        session, order_id, principal, cursor=paging.cursor, limit=paging.limit
+    )
+    return page_response(request, page, OrderEventRead.model_validate)

@@ -1,0 +1,128 @@
+"""Patients and sites."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.pagination import paginate
+from orderdesk.parties import service
+from orderdesk.parties.models import Patient, Site
+from orderdesk.parties.schemas import (
+    PatientCreate,
+    PatientRead,
+    PatientUpdate,
+    SiteCreate,
+    SiteRead,
+    SiteUpdate,
+)
+from orderdesk.tenancy.scoping import get_visible, select_visible
+
+router = APIRouter(prefix="/v1")
+
+
+@router.post("/sites", status_code=status.HTTP_201_CREATED, tags=["sites"])
+async def create_site(body: SiteCreate, session: SessionDep, principal: PrincipalDep) -> SiteRead:
+    return SiteRead.model_validate(await service.create_site(session, body, principal=principal))
+
+
+@router.get("/sites", tags=["sites"])
+async def list_sites(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    active: Annotated[bool | None, Query()] = None,
+    account_id: Annotated[int | None, Query()] = None,
+) -> ListPage[SiteRead]:
+    stmt = select_visible(Site, principal)
+    if active is not None:
+        stmt = stmt.where(Site.active == active)
+    if account_id is not None:
+        stmt = stmt.where(Site.account_id == account_id)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=Site.id,
+        sort_columns={"id": Site.id, "name": Site.name},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, SiteRead.model_validate)
+
+
+@router.get("/sites/{site_id}", tags=["sites"])
+async def get_site(site_id: int, session: SessionDep, principal: PrincipalDep) -> SiteRead:
+    return SiteRead.model_validate(
+        await get_visible(session, Site, site_id, principal, kind="site")
+    )
+
+
+@router.patch("/sites/{site_id}", tags=["sites"])
+async def update_site(
+    site_id: int, body: SiteUpdate, session: SessionDep, principal: PrincipalDep
+) -> SiteRead:
+    return SiteRead.model_validate(
+        await service.update_site(session, site_id, body, principal=principal)
+    )
+
+
+@router.post("/patients", status_code=status.HTTP_201_CREATED, tags=["patients"])
+async def create_patient(
+    body: PatientCreate, session: SessionDep, principal: PrincipalDep
+) -> PatientRead:
+    return PatientRead.model_validate(
+        await service.create_patient(session, body, principal=principal)
+    )
+
+
+@router.get("/patients", tags=["patients"])
+async def list_patients(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    site_id: Annotated[int | None, Query()] = None,
+    account_id: Annotated[int | None, Query()] = None,
+    external_identifier: Annotated[str | None, Query(max_length=100)] = None,
+    archived: Annotated[bool | None, Query()] = None,
+) -> ListPage[PatientRead]:
+    stmt = select_visible(Patient, principal)
+    for column, value in (
+        (Patient.site_id, site_id),
+        (Patient.account_id, account_id),
+        (Patient.external_identifier, external_identifier),
+        (Patient.archived, archived),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=Patient.id,
+        sort_columns={"id": Patient.id, "last_name": Patient.last_name},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, PatientRead.model_validate)
+
+
+@router.get("/patients/{patient_id}", tags=["patients"])
+async def get_patient(patient_id: int, session: SessionDep, principal: PrincipalDep) -> PatientRead:
+    return PatientRead.model_validate(
+        await get_visible(session, Patient, patient_id, principal, kind="patient")
+    )
+
+
+@router.patch("/patients/{patient_id}", tags=["patients"])
+async def update_patient(
+    patient_id: int, body: PatientUpdate, session: SessionDep, principal: PrincipalDep
+) -> PatientRead:
+    return PatientRead.model_validate(
+        await service.update_patient(session, patient_id, body, principal=principal)
+    )

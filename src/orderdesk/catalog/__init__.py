@@ -1,0 +1,1 @@
+"""A supplier's catalog: manufacturers, items, kits and products."""

@@ -1,0 +1,200 @@
+"""Use cases for the catalog. A supplier writes its own catalog; an admin any of the tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from orderdesk.catalog.models import Item, Kit, KitItem, Manufacturer, Product
+from orderdesk.catalog.schemas import (
+    ItemCreate,
+    ItemUpdate,
+    KitCreate,
+    KitItemIn,
+    KitUpdate,
+    ManufacturerCreate,
+    ManufacturerUpdate,
+    ProductCreate,
+    ProductUpdate,
+)
+from orderdesk.errors import FieldError, Forbidden, ValidationFailed
+from orderdesk.tenancy.models import AccountKind, Role
+from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.service import account_of_kind
+
+#: What reading an item or a kit always needs, loaded up front (relationships raise).
+ITEM_LOAD: Sequence[ORMOption] = (selectinload(Item.manufacturer),)
+KIT_LOAD: Sequence[ORMOption] = (
+    selectinload(Kit.kit_items).selectinload(KitItem.item).selectinload(Item.manufacturer),
+)
+
+
+async def _supplier_account(
+    session: AsyncSession, requested: int | None, principal: Principal
+) -> int:
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    account_id = principal.owning_account(requested)
+    await account_of_kind(
+        session, account_id, AccountKind.SUPPLIER, principal=principal, pointer="/account_id"
+    )
+    return account_id
+
+
+def _may_edit(principal: Principal, owner_account_id: int) -> None:
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    if not principal.is_admin and owner_account_id != principal.account_id:
+        raise Forbidden("only the supplier that owns this catalog entry may change it")
+
+
+def _apply(obj: Any, changes: dict[str, Any]) -> None:
+    for field, value in changes.items():
+        setattr(obj, field, value)
+
+
+async def _check_manufacturer(
+    session: AsyncSession, manufacturer_id: int | None, principal: Principal
+) -> None:
+    if manufacturer_id is None:
+        return
+    found = await session.get(Manufacturer, manufacturer_id)
+    if found is None or found.tenant_id != principal.tenant_id:
+        raise ValidationFailed(
+            f"no manufacturer {manufacturer_id}",
+            errors=[FieldError("must be the id of a manufacturer", pointer="/manufacturer_id")],
+        )
+
+
+async def create_manufacturer(
+    session: AsyncSession, data: ManufacturerCreate, *, principal: Principal
+) -> Manufacturer:
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    manufacturer = Manufacturer(tenant_id=principal.tenant_id, name=data.name)
+    session.add(manufacturer)
+    await session.flush()
+    return manufacturer
+
+
+async def update_manufacturer(
+    session: AsyncSession, manufacturer_id: int, data: ManufacturerUpdate, *, principal: Principal
+) -> Manufacturer:
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    manufacturer = await get_visible(
+        session, Manufacturer, manufacturer_id, principal, kind="manufacturer"
+    )
+    _apply(manufacturer, data.model_dump(exclude_unset=True))
+    await session.flush()
+    return manufacturer
+
+
+async def create_item(session: AsyncSession, data: ItemCreate, *, principal: Principal) -> Item:
+    account_id = await _supplier_account(session, data.account_id, principal)
+    await _check_manufacturer(session, data.manufacturer_id, principal)
+    item = Item(
+        tenant_id=principal.tenant_id,
+        account_id=account_id,
+        **data.model_dump(exclude={"account_id"}),
+    )
+    session.add(item)
+    await session.flush()
+    return await get_visible(
+        session, Item, item.id, principal, kind="item", options=ITEM_LOAD, fresh=True
+    )
+
+
+async def update_item(
+    session: AsyncSession, item_id: int, data: ItemUpdate, *, principal: Principal
+) -> Item:
+    item = await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
+    _may_edit(principal, item.account_id)
+    changes = data.model_dump(exclude_unset=True)
+    await _check_manufacturer(session, changes.get("manufacturer_id"), principal)
+    _apply(item, changes)
+    await session.flush()
+    await session.refresh(item, ["manufacturer"])
+    return item
+
+
+async def _kit_items(
+    session: AsyncSession, rows: list[KitItemIn], account_id: int, principal: Principal
+) -> list[KitItem]:
+    wanted = {row.item_id for row in rows}
+    found = set(
+        await session.scalars(
+            select(Item.id).where(
+                Item.tenant_id == principal.tenant_id,
+                Item.account_id == account_id,
+                Item.id.in_(wanted),
+            )
+        )
+    )
+    errors = [
+        FieldError(
+            "must be the id of an item of the kit's supplier", pointer=f"/kit_items/{i}/item_id"
+        )
+        for i, row in enumerate(rows)
+        if row.item_id not in found
+    ]
+    if errors:
+        raise ValidationFailed("unknown items in kit", errors=errors)
+    return [KitItem(tenant_id=principal.tenant_id, **row.model_dump()) for row in rows]
+
+
+async def create_kit(session: AsyncSession, data: KitCreate, *, principal: Principal) -> Kit:
+    account_id = await _supplier_account(session, data.account_id, principal)
+    kit = Kit(
+        tenant_id=principal.tenant_id,
+        account_id=account_id,
+        name=data.name,
+        archived=data.archived,
+        kit_items=await _kit_items(session, data.kit_items, account_id, principal),
+    )
+    session.add(kit)
+    await session.flush()
+    return await get_visible(
+        session, Kit, kit.id, principal, kind="kit", options=KIT_LOAD, fresh=True
+    )
+
+
+async def update_kit(
+    session: AsyncSession, kit_id: int, data: KitUpdate, *, principal: Principal
+) -> Kit:
+    kit = await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
+    _may_edit(principal, kit.account_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"kit_items"})
+    if data.kit_items is not None:
+        kit.kit_items = await _kit_items(session, data.kit_items, kit.account_id, principal)
+    _apply(kit, changes)
+    await session.flush()
+    return await get_visible(
+        session, Kit, kit.id, principal, kind="kit", options=KIT_LOAD, fresh=True
+    )
+
+
+async def create_product(
+    session: AsyncSession, data: ProductCreate, *, principal: Principal
+) -> Product:
+    account_id = await _supplier_account(session, data.account_id, principal)
+    product = Product(
+        tenant_id=principal.tenant_id,
+        account_id=account_id,
+        **data.model_dump(exclude={"account_id"}),
+    )
+    session.add(product)
+    await session.flush()
+    return product
+
+
+async def update_product(
+    session: AsyncSession, product_id: int, data: ProductUpdate, *, principal: Principal
+) -> Product:
+    product = await get_visible(session, Product, product_id, principal, kind="product")
+    _may_edit(principal, product.account_id)
+    _apply(product, data.model_dump(exclude_unset=True))
+    await session.flush()
+    return product

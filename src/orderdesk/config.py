@@ -1,0 +1,58 @@
+"""Settings, read from the environment (prefix ``ORDERDESK_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+
+#: Async drivers picked for the URL forms people write.
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+}
+
+
+def async_database_url(url: str) -> URL:
+    """``sqlite:///x.db`` or ``postgresql://u:p@h/db`` -> the same URL on its async driver."""
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername)
+    return parsed.set(drivername=driver)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERDESK_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///orderdesk.db",
+        description="SQLAlchemy URL; sqlite:///file.db or postgresql://user:pass@host:port/db",
+    )
+    admin_key: SecretStr | None = Field(
+        default=None,
+        description="If set, an admin credential with this secret exists for the default tenant",
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body")
+    default_tenant: str = Field(default="default", description="Name of the tenant made at start")
+    sql_echo: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        backend = async_database_url(value).get_backend_name()
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError("database_url must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @property
+    def async_url(self) -> URL:
+        return async_database_url(self.database_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Orders, their lines, notes, tracking numbers and timeline."""

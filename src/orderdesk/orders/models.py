@@ -1,0 +1,201 @@
+"""Orders and everything that hangs off one. Every change also lands in ``order_events``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from orderdesk.catalog.models import Item, Kit, Product
+from orderdesk.db import Base, BigId, TenantOwned, Versioned, utcnow
+from orderdesk.parties.models import Patient, Site
+from orderdesk.tenancy.models import Role
+from orderdesk.tenancy.principal import Principal
+
+
+def _str_enum(enum_cls: type[enum.StrEnum]) -> Enum:
+    return Enum(
+        enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class ShippingOption(enum.StrEnum):
+    STANDARD = "standard"
+    OVERNIGHT = "overnight"
+
+
+class EventKind(enum.StrEnum):
+    """What a timeline event records."""
+
+    CREATED = "created"  # the order was placed; data: the order as created
+    CHANGED = "changed"  # fields were edited; data: {field: {"from", "to"}}
+    STATUS_MOVED = "status_moved"  # data: {"from", "to", "reason"}
+    NOTE_ADDED = "note_added"  # data: {"note_id", "text"}
+    TRACKING_ADDED = "tracking_added"  # data: {"carrier", "value"}
+    CANCELLED = "cancelled"  # data: {"from", "to", "reason"}
+
+
+class Order(TenantOwned, Versioned, Base):
+    """What a customer asks a supplier for."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index(None, "tenant_id", "customer_account_id", "id"),
+        Index(None, "tenant_id", "supplier_account_id", "id"),
+        Index(None, "tenant_id", "status_id"),
+        Index(None, "tenant_id", "created_at"),
+        Index(None, "tenant_id", "patient_id"),
+        Index(None, "tenant_id", "site_id"),
+        CheckConstraint("patient_id IS NULL OR site_id IS NULL", name="patient_or_site"),
+    )
+
+    customer_account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
+    supplier_account_id: Mapped[int] = mapped_column(BigId, ForeignKey("accounts.id"))
+    patient_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("patients.id"))
+    site_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("sites.id"))
+
+    # The product and its price as they were when the order was placed.
+    product_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("products.id"))
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(10))
+    discount: Mapped[str | None] = mapped_column(String(100))
+
+    workflow_key: Mapped[str] = mapped_column(String(100))
+    status_id: Mapped[str] = mapped_column(String(100))
+    status_name: Mapped[str] = mapped_column(String(100))
+    status_type: Mapped[str] = mapped_column(String(20))
+    status_outcome: Mapped[str | None] = mapped_column(String(20))
+
+    memo: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    shipping_option: Mapped[ShippingOption] = mapped_column(
+        _str_enum(ShippingOption), default=ShippingOption.STANDARD
+    )
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    patient: Mapped[Patient | None] = relationship(lazy="raise")
+    site: Mapped[Site | None] = relationship(lazy="raise")
+    lines: Mapped[list[OrderLine]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="OrderLine.position"
+    )
+    external_ids: Mapped[list[OrderExternalId]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="OrderExternalId.id"
+    )
+    tags: Mapped[list[OrderTag]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="OrderTag.id"
+    )
+    notes: Mapped[list[OrderNote]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="OrderNote.id"
+    )
+    tracking_numbers: Mapped[list[TrackingNumber]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="TrackingNumber.id"
+    )
+
+    @classmethod
+    def visible_to(cls, principal: Principal) -> ColumnElement[bool]:
+        if principal.role is Role.CUSTOMER:
+            return cls.customer_account_id == principal.account_id
+        if principal.role is Role.SUPPLIER:
+            return cls.supplier_account_id == principal.account_id
+        return cls.id.is_not(None)
+
+
+class OrderLine(TenantOwned, Base):
+    """An item, a kit or a product, a number of times."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        Index(None, "tenant_id", "order_id"),
+        CheckConstraint(
+            "(CASE WHEN item_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN kit_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN product_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+        CheckConstraint("count > 0", name="count_positive"),
+    )
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("items.id"))
+    kit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("kits.id"))
+    product_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("products.id"))
+    count: Mapped[int] = mapped_column(Integer)
+    suite_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    determination_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    item: Mapped[Item | None] = relationship(lazy="raise")
+    kit: Mapped[Kit | None] = relationship(lazy="raise")
+    product: Mapped[Product | None] = relationship(lazy="raise")
+
+
+class OrderExternalId(TenantOwned, Base):
+    """A client's own id for an order; several per order, searchable."""
+
+    __tablename__ = "order_external_ids"
+    __table_args__ = (Index(None, "tenant_id", "value"), Index(None, "tenant_id", "order_id"))
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(100))
+
+
+class OrderTag(TenantOwned, Base):
+    __tablename__ = "order_tags"
+    __table_args__ = (Index(None, "tenant_id", "value"), Index(None, "tenant_id", "order_id"))
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(100))
+
+
+class OrderNote(TenantOwned, Base):
+    __tablename__ = "order_notes"
+    __table_args__ = (Index(None, "tenant_id", "order_id"),)
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(200))
+    credential_id: Mapped[int | None] = mapped_column(BigId)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TrackingNumber(TenantOwned, Base):
+    __tablename__ = "tracking_numbers"
+    __table_args__ = (Index(None, "tenant_id", "order_id"),)
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    carrier: Mapped[str] = mapped_column(String(50))
+    value: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OrderEvent(TenantOwned, Base):
+    """The timeline: append-only, written in the same transaction as the change it records."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index(None, "tenant_id", "order_id", "id"),)
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    kind: Mapped[EventKind] = mapped_column(_str_enum(EventKind))
+    actor: Mapped[str] = mapped_column(String(200))
+    credential_id: Mapped[int | None] = mapped_column(BigId)  # kept after the key is gone
+    client: Mapped[str | None] = mapped_column(String(200))
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

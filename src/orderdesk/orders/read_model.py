@@ -1,0 +1,77 @@
+"""The one place an order becomes what a caller sees.
+
+Every surface (native API, compatibility adapters, exports) renders from
+``OrderRead``, so a rule about what a caller may see applies everywhere.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.orders.models import Order
+from orderdesk.orders.schemas import (
+    OrderRead,
+    ProductSnapshot,
+    StatusRead,
+    TransitionRead,
+    WorkflowRef,
+)
+from orderdesk.orders.service import workflow_of
+from orderdesk.tenancy.principal import Principal
+
+
+async def read_order(session: AsyncSession, order: Order, principal: Principal) -> OrderRead:
+    workflow = await workflow_of(session, order)
+    moves = workflow.moves_from(order.status_id, role=principal.role.value)
+    product = None
+    if order.product_id is not None or order.product_name is not None:
+        product = ProductSnapshot(
+            id=order.product_id,
+            name=order.product_name,
+            price=order.price,
+            currency=order.currency,
+            discount=order.discount,
+        )
+    return OrderRead.model_validate(
+        {
+            **{
+                f: getattr(order, f)
+                for f in (
+                    "id",
+                    "customer_account_id",
+                    "supplier_account_id",
+                    "patient",
+                    "site",
+                    "lines",
+                    "data",
+                    "memo",
+                    "shipping_option",
+                    "shipping_address",
+                    "billing_address",
+                    "notes",
+                    "tracking_numbers",
+                    "created_at",
+                    "updated_at",
+                    "version",
+                )
+            },
+            "product": product,
+            "external_order_ids": [e.value for e in order.external_ids],
+            "tags": [t.value for t in order.tags],
+            "status": StatusRead(
+                id=order.status_id,
+                name=order.status_name,
+                type=order.status_type,
+                outcome=order.status_outcome,
+            ),
+            "workflow": WorkflowRef(key=order.workflow_key),
+            "transitions": [
+                TransitionRead(
+                    to=t.to_state,
+                    name=workflow.state(t.to_state).name,
+                    reason_required=t.reason_required,
+                )
+                for t in moves
+            ],
+        }
+    )

@@ -1,0 +1,445 @@
+"""Use cases for orders: the one place where an order changes.
+
+Every change goes through ``_record``, which appends the timeline event and
+touches the order row (bumping its version) in the caller's transaction, so
+later the outbox event and the idempotency record can join the same write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from orderdesk.catalog.models import Item, Kit, KitItem, Product
+from orderdesk.db import utcnow
+from orderdesk.errors import Conflict, FieldError, PreconditionFailed, ValidationFailed
+from orderdesk.orders.models import (
+    EventKind,
+    Order,
+    OrderEvent,
+    OrderExternalId,
+    OrderLine,
+    OrderNote,
+    OrderTag,
+    TrackingNumber,
+)
+from orderdesk.orders.schemas import (
+    CancelRequest,
+    NoteCreate,
+    OrderCreate,
+    OrderLineIn,
+    OrderUpdate,
+    TrackingNumberCreate,
+    TransitionRequest,
+)
+from orderdesk.parties.models import Patient, Site
+from orderdesk.schemas import address_dict
+from orderdesk.tenancy.models import AccountKind, Role
+from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.service import account_of_kind
+from orderdesk.workflow.graph import Outcome, State, Workflow
+from orderdesk.workflow.registry import workflow_by_key, workflow_for_new_order
+
+#: Everything an order's read model shows, loaded up front (relationships raise).
+ORDER_LOAD: Sequence[ORMOption] = (
+    selectinload(Order.patient),
+    selectinload(Order.site),
+    selectinload(Order.lines).selectinload(OrderLine.item).selectinload(Item.manufacturer),
+    selectinload(Order.lines)
+    .selectinload(OrderLine.kit)
+    .selectinload(Kit.kit_items)
+    .selectinload(KitItem.item)
+    .selectinload(Item.manufacturer),
+    selectinload(Order.lines).selectinload(OrderLine.product),
+    selectinload(Order.external_ids),
+    selectinload(Order.tags),
+    selectinload(Order.notes),
+    selectinload(Order.tracking_numbers),
+)
+
+_TARGETS: dict[str, type[Item] | type[Kit] | type[Product]] = {
+    "item_id": Item,
+    "kit_id": Kit,
+    "product_id": Product,
+}
+
+
+async def load_order(
+    session: AsyncSession, order_id: int, principal: Principal, *, for_update: bool = False
+) -> Order:
+    return await get_visible(
+        session,
+        Order,
+        order_id,
+        principal,
+        kind="order",
+        options=ORDER_LOAD,
+        for_update=for_update,
+        fresh=True,
+    )
+
+
+async def workflow_of(session: AsyncSession, order: Order) -> Workflow:
+    return await workflow_by_key(session, tenant_id=order.tenant_id, key=order.workflow_key)
+
+
+def _record(
+    session: AsyncSession, order: Order, kind: EventKind, principal: Principal, data: dict[str, Any]
+) -> OrderEvent:
+    now = utcnow()
+    order.updated_at = now  # every change touches the row, so its version moves too
+    event = OrderEvent(
+        tenant_id=order.tenant_id,
+        order_id=order.id,
+        kind=kind,
+        actor=principal.actor,
+        credential_id=principal.credential_id,
+        client=principal.client,
+        occurred_at=now,
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+def _set_status(order: Order, state: State) -> None:
+    order.status_id = state.id
+    order.status_name = state.name
+    order.status_type = state.type.value
+    order.status_outcome = state.outcome.value if state.outcome else None
+
+
+async def _catalog_entries(
+    session: AsyncSession, data: OrderCreate, principal: Principal
+) -> tuple[dict[tuple[str, int], Any], list[FieldError]]:
+    """Load every catalog entry the order names; errors for unknown or unorderable ones."""
+    wanted: dict[str, set[int]] = {field: set() for field in _TARGETS}
+    for line in data.lines:
+        for field in _TARGETS:
+            if (ident := getattr(line, field)) is not None:
+                wanted[field].add(ident)
+    if data.product_id is not None:
+        wanted["product_id"].add(data.product_id)
+    found: dict[tuple[str, int], Any] = {}
+    for field, model in _TARGETS.items():
+        if wanted[field]:
+            rows = await session.scalars(
+                select(model).where(
+                    model.tenant_id == principal.tenant_id, model.id.in_(wanted[field])
+                )
+            )
+            found.update({(field, row.id): row for row in rows})
+    errors: list[FieldError] = []
+    named = [(f"/lines/{i}", line) for i, line in enumerate(data.lines)]
+    for base, line in named:
+        for field in _TARGETS:
+            ident = getattr(line, field)
+            if ident is None:
+                continue
+            entry = found.get((field, ident))
+            kind = field.removesuffix("_id")
+            if entry is None:
+                errors.append(FieldError(f"must be the id of a {kind}", pointer=f"{base}/{field}"))
+            elif not entry.orderable:
+                errors.append(
+                    FieldError(f"{kind} {ident} is not orderable", pointer=f"{base}/{field}")
+                )
+    if data.product_id is not None:
+        product = found.get(("product_id", data.product_id))
+        if product is None:
+            errors.append(FieldError("must be the id of a product", pointer="/product_id"))
+        elif not product.orderable:
+            errors.append(
+                FieldError(f"product {data.product_id} is not orderable", pointer="/product_id")
+            )
+    return found, errors
+
+
+async def _supplier_of(
+    session: AsyncSession, data: OrderCreate, entries: dict[Any, Any], principal: Principal
+) -> int:
+    owners = {entry.account_id for entry in entries.values()}
+    if data.supplier_account_id is not None:
+        await account_of_kind(
+            session,
+            data.supplier_account_id,
+            AccountKind.SUPPLIER,
+            principal=principal,
+            pointer="/supplier_account_id",
+        )
+        foreign = owners - {data.supplier_account_id}
+        if foreign:
+            raise ValidationFailed(
+                "the order names catalog entries of another supplier",
+                errors=[
+                    FieldError(
+                        "every line must come from this supplier's catalog",
+                        pointer="/supplier_account_id",
+                    )
+                ],
+            )
+        return data.supplier_account_id
+    if len(owners) != 1:
+        detail = (
+            "give supplier_account_id or at least one line"
+            if not owners
+            else "the lines come from several suppliers; an order has one"
+        )
+        raise ValidationFailed(detail, errors=[FieldError(detail, pointer="/supplier_account_id")])
+    return owners.pop()
+
+
+async def _check_recipient(
+    session: AsyncSession, data: OrderCreate, customer_id: int, principal: Principal
+) -> None:
+    """The patient or site must be the ordering account's own, and still in use."""
+    if data.patient_id is not None and data.site_id is not None:
+        raise ValidationFailed(
+            "an order is for a patient or a site, not both",
+            errors=[
+                FieldError("give at most one of patient_id and site_id", pointer=p)
+                for p in ("/patient_id", "/site_id")
+            ],
+        )
+    if data.patient_id is not None:
+        patient = await session.get(Patient, data.patient_id)
+        _check_party(patient, "patient", data.patient_id, customer_id, principal)
+        if patient is not None and patient.archived:
+            _unusable("patient", data.patient_id, "archived")
+    if data.site_id is not None:
+        site = await session.get(Site, data.site_id)
+        _check_party(site, "site", data.site_id, customer_id, principal)
+        if site is not None and not site.active:
+            _unusable("site", data.site_id, "inactive")
+
+
+def _check_party(
+    row: Patient | Site | None, kind: str, ident: int, customer_id: int, principal: Principal
+) -> None:
+    if row is None or row.tenant_id != principal.tenant_id or row.account_id != customer_id:
+        raise ValidationFailed(
+            f"no {kind} {ident} in the ordering account",
+            errors=[
+                FieldError(
+                    f"must be the id of a {kind} of the ordering account", pointer=f"/{kind}_id"
+                )
+            ],
+        )
+
+
+def _unusable(kind: str, ident: int, why: str) -> None:
+    raise ValidationFailed(
+        f"{kind} {ident} is {why}",
+        errors=[FieldError(f"must not be {why}", pointer=f"/{kind}_id")],
+    )
+
+
+async def create_order(session: AsyncSession, data: OrderCreate, *, principal: Principal) -> Order:
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    customer_id = principal.owning_account(data.customer_account_id, pointer="/customer_account_id")
+    await account_of_kind(
+        session,
+        customer_id,
+        AccountKind.CUSTOMER,
+        principal=principal,
+        pointer="/customer_account_id",
+    )
+    await _check_recipient(session, data, customer_id, principal)
+    if not data.lines and data.product_id is None:
+        raise ValidationFailed(
+            "an order needs something to fulfil",
+            errors=[FieldError("give at least one line (or a product_id)", pointer="/lines")],
+        )
+    entries, errors = await _catalog_entries(session, data, principal)
+    if errors:
+        raise ValidationFailed(
+            "the order names unknown or unorderable catalog entries", errors=errors
+        )
+    supplier_id = await _supplier_of(session, data, entries, principal)
+    product = entries.get(("product_id", data.product_id)) if data.product_id else None
+
+    workflow = await workflow_for_new_order(
+        session,
+        tenant_id=principal.tenant_id,
+        supplier_account_id=supplier_id,
+        product_id=data.product_id,
+    )
+    lines = data.lines or [OrderLineIn(product_id=data.product_id, count=1)]
+    order = Order(
+        tenant_id=principal.tenant_id,
+        customer_account_id=customer_id,
+        supplier_account_id=supplier_id,
+        patient_id=data.patient_id,
+        site_id=data.site_id,
+        product_id=product.id if product else None,
+        product_name=product.name if product else None,
+        price=product.price if product else None,
+        currency=product.currency if product else None,
+        discount=product.discount if product else None,
+        workflow_key=workflow.key,
+        memo=data.memo,
+        data=data.data,
+        shipping_option=data.shipping_option,
+        shipping_address=address_dict(data.shipping_address),
+        billing_address=address_dict(data.billing_address),
+        lines=[
+            OrderLine(tenant_id=principal.tenant_id, position=i, **line.model_dump())
+            for i, line in enumerate(lines)
+        ],
+        external_ids=[
+            OrderExternalId(tenant_id=principal.tenant_id, value=v) for v in data.external_order_ids
+        ],
+        tags=[OrderTag(tenant_id=principal.tenant_id, value=v) for v in data.tags],
+    )
+    _set_status(order, workflow.initial_state)
+    session.add(order)
+    await session.flush()
+    _record(
+        session,
+        order,
+        EventKind.CREATED,
+        principal,
+        {"status": order.status_id, "workflow": workflow.key, "lines": len(lines)},
+    )
+    await session.flush()
+    return await load_order(session, order.id, principal)
+
+
+def _ensure_open(order: Order) -> None:
+    if order.status_type == "CLOSED":
+        raise Conflict(f"order {order.id} is closed ({order.status_name}); it cannot change")
+
+
+async def update_order(
+    session: AsyncSession,
+    order_id: int,
+    data: OrderUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
+) -> Order:
+    order = await load_order(session, order_id, principal, for_update=True)
+    if expected_version is not None and expected_version != order.version:
+        raise PreconditionFailed(
+            f"order {order.id} is at version {order.version}, not {expected_version}",
+            extra={"version": order.version},
+        )
+    _ensure_open(order)
+    changes = data.model_dump(exclude_unset=True)
+    diff: dict[str, dict[str, Any]] = {}
+    for field, value in changes.items():
+        if field in ("shipping_address", "billing_address"):
+            value = address_dict(getattr(data, field))
+        if field == "external_order_ids":
+            before: Any = [e.value for e in order.external_ids]
+            if before != value:
+                order.external_ids = [
+                    OrderExternalId(tenant_id=order.tenant_id, value=v) for v in value
+                ]
+        elif field == "tags":
+            before = [t.value for t in order.tags]
+            if before != value:
+                order.tags = [OrderTag(tenant_id=order.tenant_id, value=v) for v in value]
+        else:
+            before = getattr(order, field)
+            setattr(order, field, value)
+        if before != value:
+            diff[field] = {"from": before, "to": value}
+    if diff:
+        _record(session, order, EventKind.CHANGED, principal, {"fields": _jsonable(diff)})
+        await session.flush()
+    return await load_order(session, order.id, principal)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+async def move_order(
+    session: AsyncSession, order_id: int, request: TransitionRequest, *, principal: Principal
+) -> Order:
+    """Take one workflow transition; the graph decides whether it is allowed."""
+    order = await load_order(session, order_id, principal, for_update=True)
+    workflow = await workflow_of(session, order)
+    workflow.check_move(
+        order.status_id, request.to, role=principal.role.value, reason=request.reason
+    )
+    return await _move(session, order, workflow.state(request.to), request.reason, principal)
+
+
+async def cancel_order(
+    session: AsyncSession, order_id: int, request: CancelRequest, *, principal: Principal
+) -> Order:
+    order = await load_order(session, order_id, principal, for_update=True)
+    workflow = await workflow_of(session, order)
+    transition = workflow.cancel_target(order.status_id, role=principal.role.value)
+    workflow.check_move(
+        order.status_id, transition.to_state, role=principal.role.value, reason=request.reason
+    )
+    return await _move(
+        session, order, workflow.state(transition.to_state), request.reason, principal
+    )
+
+
+async def _move(
+    session: AsyncSession, order: Order, target: State, reason: str | None, principal: Principal
+) -> Order:
+    source = order.status_id
+    _set_status(order, target)
+    kind = EventKind.CANCELLED if target.outcome is Outcome.CANCELLED else EventKind.STATUS_MOVED
+    _record(session, order, kind, principal, {"from": source, "to": target.id, "reason": reason})
+    await session.flush()
+    return await load_order(session, order.id, principal)
+
+
+async def add_note(
+    session: AsyncSession, order_id: int, data: NoteCreate, *, principal: Principal
+) -> OrderNote:
+    order = await load_order(session, order_id, principal, for_update=True)
+    note = OrderNote(
+        tenant_id=order.tenant_id,
+        order_id=order.id,
+        author=principal.actor,
+        credential_id=principal.credential_id,
+        text=data.text,
+    )
+    session.add(note)
+    await session.flush()
+    _record(
+        session, order, EventKind.NOTE_ADDED, principal, {"note_id": note.id, "text": data.text}
+    )
+    await session.flush()
+    return note
+
+
+async def add_tracking_number(
+    session: AsyncSession, order_id: int, data: TrackingNumberCreate, *, principal: Principal
+) -> TrackingNumber:
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    order = await load_order(session, order_id, principal, for_update=True)
+    tracking = TrackingNumber(
+        tenant_id=order.tenant_id, order_id=order.id, carrier=data.carrier, value=data.value
+    )
+    session.add(tracking)
+    await session.flush()
+    _record(
+        session,
+        order,
+        EventKind.TRACKING_ADDED,
+        principal,
+        {"carrier": data.carrier, "value": data.value},
+    )
+    await session.flush()
+    return tracking

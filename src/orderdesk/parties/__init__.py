@@ -1,0 +1,1 @@
+"""Patients and sites: whom and where a customer's orders are for."""

@@ -1,0 +1,84 @@
+"""Building blocks every area's schemas share, and the documented upper bounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# Upper bounds, documented in the README and the OpenAPI document.
+NAME_MAX = 200
+TEXT_MAX = 10_000
+CODE_MAX = 100
+LIST_MAX = 100
+DATA_KEYS_MAX = 200
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+ShortText = Annotated[str, StringConstraints(max_length=NAME_MAX)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX)]
+LongText = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Count = Annotated[int, Field(ge=1, le=1_000_000)]
+CustomData = Annotated[dict[str, Any], Field(max_length=DATA_KEYS_MAX)]
+
+
+class Input(BaseModel):
+    """Request bodies: unknown fields are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Address(Input):
+    line_one: ShortText | None = None
+    line_two: ShortText | None = None
+    line_three: ShortText | None = None
+    city: ShortText | None = None
+    state: ShortText | None = None
+    zip_code: Annotated[str, StringConstraints(max_length=20)] | None = None
+    country: ShortText | None = None
+    note: ShortText | None = None
+
+
+class AddressOut(Output):
+    line_one: str | None = None
+    line_two: str | None = None
+    line_three: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    country: str | None = None
+    note: str | None = None
+
+
+class Timestamped(Output):
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+def address_dict(address: Address | None) -> dict[str, Any] | None:
+    return None if address is None else address.model_dump(exclude_none=True)
+
+
+class ListQuery(BaseModel):
+    """Query parameters every list takes."""
+
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    sort: str = "id"
+
+    @field_validator("sort")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(value) > 50:
+            raise ValueError("at most 50 characters")
+        return value

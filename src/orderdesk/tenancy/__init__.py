@@ -1,0 +1,1 @@
+"""Tenants, accounts, credentials and the principal that calls."""

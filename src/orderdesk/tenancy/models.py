@@ -1,0 +1,90 @@
+"""Tenants, the accounts inside them, and the credentials that act for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ColumnElement, Enum, ForeignKey, Index, String, or_
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orderdesk.db import Base, BigId, IdMixin, TenantOwned, Timestamps, Versioned, utcnow
+
+
+class AccountKind(enum.StrEnum):
+    CUSTOMER = "customer"  # places orders: clinic, practice, buyer
+    SUPPLIER = "supplier"  # fulfils them: lab, merchant, device vendor
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+
+
+if TYPE_CHECKING:
+    from orderdesk.tenancy.principal import Principal
+
+
+class Tenant(IdMixin, Timestamps, Base):
+    """One installation's isolated space; nothing crosses tenants."""
+
+    __tablename__ = "tenants"
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Account(TenantOwned, Versioned, Base):
+    """An organisation inside a tenant: a customer or a supplier."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (Index(None, "tenant_id", "kind", "id"),)
+
+    kind: Mapped[AccountKind] = mapped_column(
+        Enum(
+            AccountKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    phone_number: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(320))
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    @classmethod
+    def visible_to(cls, principal: Principal) -> ColumnElement[bool]:
+        """Admins see every account; others their own and the suppliers they can order from."""
+        if principal.role is Role.ADMIN:
+            return cls.id.is_not(None)
+        return or_(cls.id == principal.account_id, cls.kind == AccountKind.SUPPLIER)
+
+
+class Credential(TenantOwned, Base):
+    """An API key. Only a SHA-256 hash of its secret is kept; the secret is shown once."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (Index(None, "tenant_id", "id"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from orderdesk.schemas import (
+    Address,
+    AddressOut,
+    Email,
+    Id,
+    Input,
+    Name,
+    Output,
+    Phone,
+    Timestamped,
+)
+from orderdesk.tenancy.models import AccountKind, Role
+
+
+class AccountCreate(Input):
+    kind: AccountKind
+    name: Name
+    contact_person: Name | None = None
+    phone_number: Phone | None = None
+    email: Email | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+
+
+class AccountUpdate(Input):
+    name: Name | None = None
+    contact_person: Name | None = None
+    phone_number: Phone | None = None
+    email: Email | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+
+
+class AccountRead(Timestamped):
+    id: int
+    kind: AccountKind
+    name: str
+    contact_person: str | None
+    phone_number: str | None
+    email: str | None
+    shipping_address: AddressOut | None
+    billing_address: AddressOut | None
+
+
+class CredentialCreate(Input):
+    name: Name
+    role: Role
+    account_id: Id | None = Field(
+        default=None, description="Required for customer and supplier roles; none for admin"
+    )
+    expires_at: dt.datetime | None = None
+
+
+class CredentialRead(Output):
+    id: int
+    name: str
+    prefix: str
+    role: Role
+    account_id: int | None
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class CredentialCreated(CredentialRead):
+    secret: str = Field(description="The API key. Shown once; only its hash is stored.")

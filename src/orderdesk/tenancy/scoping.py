@@ -1,0 +1,61 @@
+"""The one place where a principal's scope is applied to queries.
+
+Every tenant-owned model with a ``visible_to(principal)`` rule is read through
+``select_visible``; an object outside the scope is exactly as absent as one
+that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.interfaces import ORMOption
+
+from orderdesk.errors import not_found
+from orderdesk.tenancy.principal import Principal
+
+
+class Scoped(Protocol):
+    tenant_id: InstrumentedAttribute[int] | int
+    id: InstrumentedAttribute[int] | int
+
+    @classmethod
+    def visible_to(cls, principal: Principal) -> ColumnElement[bool]: ...
+
+
+M = TypeVar("M")
+
+
+def select_visible(model: type[M], principal: Principal) -> Select[tuple[M]]:
+    scoped: Any = model
+    return select(model).where(
+        scoped.tenant_id == principal.tenant_id, scoped.visible_to(principal)
+    )
+
+
+async def get_visible(
+    session: AsyncSession,
+    model: type[M],
+    ident: int,
+    principal: Principal,
+    *,
+    kind: str,
+    options: Sequence[ORMOption] = (),
+    for_update: bool = False,
+    fresh: bool = False,
+) -> M:
+    """Load one object the principal may see, or raise the same 404 as for a missing one."""
+    scoped: Any = model
+    stmt = select_visible(model, principal).where(scoped.id == ident).options(*options)
+    if for_update:
+        stmt = stmt.with_for_update()
+    if fresh:  # reload relationships of an object already in the session
+        stmt = stmt.execution_options(populate_existing=True)
+    obj = (await session.scalars(stmt)).one_or_none()
+    if obj is None:
+        raise not_found(kind, ident)
+    return obj

@@ -1,0 +1,196 @@
+"""Use cases for tenants, accounts and credentials. Services flush; they never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.db import utcnow
+from orderdesk.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, not_found
+from orderdesk.schemas import address_dict
+from orderdesk.tenancy.models import Account, AccountKind, Credential, Role, Tenant
+from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.schemas import AccountCreate, AccountUpdate, CredentialCreate
+from orderdesk.tenancy.scoping import get_visible
+
+#: How stale ``last_used_at`` may get before a request writes it again.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> tuple[str, str]:
+    """A fresh API key and its public prefix (which identifies it in lists and logs)."""
+    prefix = f"od_{secrets.token_hex(4)}"
+    return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
+
+
+async def ensure_tenant(session: AsyncSession, name: str) -> Tenant:
+    tenant = (await session.scalars(select(Tenant).where(Tenant.name == name))).one_or_none()
+    if tenant is None:
+        tenant = Tenant(name=name)
+        session.add(tenant)
+        await session.flush()
+    return tenant
+
+
+async def create_account(
+    session: AsyncSession, data: AccountCreate, *, principal: Principal
+) -> Account:
+    principal.require(Role.ADMIN)
+    account = Account(
+        tenant_id=principal.tenant_id,
+        **data.model_dump(exclude={"shipping_address", "billing_address"}),
+        shipping_address=address_dict(data.shipping_address),
+        billing_address=address_dict(data.billing_address),
+    )
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def update_account(
+    session: AsyncSession, account_id: int, data: AccountUpdate, *, principal: Principal
+) -> Account:
+    principal.require(Role.ADMIN)
+    account = await get_visible(session, Account, account_id, principal, kind="account")
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("shipping_address", "billing_address"):
+        if field in changes:
+            changes[field] = address_dict(getattr(data, field))
+    for field, value in changes.items():
+        setattr(account, field, value)
+    await session.flush()
+    return account
+
+
+async def account_of_kind(
+    session: AsyncSession,
+    account_id: int,
+    kind: AccountKind,
+    *,
+    principal: Principal,
+    pointer: str,
+) -> Account:
+    """An account in the caller's tenant that must be of ``kind`` (else a 422 on ``pointer``)."""
+    account = await session.get(Account, account_id)
+    if account is None or account.tenant_id != principal.tenant_id or account.kind != kind:
+        raise ValidationFailed(
+            f"no {kind.value} account {account_id}",
+            errors=[FieldError(f"must be the id of a {kind.value} account", pointer=pointer)],
+        )
+    return account
+
+
+async def create_credential(
+    session: AsyncSession,
+    data: CredentialCreate,
+    *,
+    principal: Principal,
+    secret: str | None = None,
+) -> tuple[Credential, str]:
+    """Make an API key; returns the credential and its secret, which is not stored."""
+    principal.require(Role.ADMIN)
+    if data.role is Role.ADMIN:
+        if data.account_id is not None:
+            raise ValidationFailed(
+                "admin credentials act for the whole tenant",
+                errors=[FieldError("must be omitted for the admin role", pointer="/account_id")],
+            )
+    else:
+        if data.account_id is None:
+            raise ValidationFailed(
+                f"a {data.role.value} credential acts for an account",
+                errors=[
+                    FieldError(f"required for the {data.role.value} role", pointer="/account_id")
+                ],
+            )
+        await account_of_kind(
+            session,
+            data.account_id,
+            AccountKind(data.role.value),
+            principal=principal,
+            pointer="/account_id",
+        )
+    if secret is None:
+        secret, prefix = new_secret()
+    else:
+        prefix = f"od_{hash_secret(secret)[:8]}"
+    credential = Credential(
+        tenant_id=principal.tenant_id,
+        name=data.name,
+        role=data.role,
+        account_id=data.account_id,
+        expires_at=data.expires_at,
+        prefix=prefix,
+        secret_hash=hash_secret(secret),
+    )
+    session.add(credential)
+    await session.flush()
+    return credential, secret
+
+
+def credentials_of(principal: Principal) -> Select[tuple[Credential]]:
+    return select(Credential).where(Credential.tenant_id == principal.tenant_id)
+
+
+async def revoke_credential(
+    session: AsyncSession, credential_id: int, *, principal: Principal
+) -> Credential:
+    principal.require(Role.ADMIN)
+    credential = (
+        await session.scalars(credentials_of(principal).where(Credential.id == credential_id))
+    ).one_or_none()
+    if credential is None:
+        raise not_found("credential", credential_id)
+    if credential.id == principal.credential_id:
+        raise Forbidden("a credential cannot revoke itself; use another admin key")
+    if credential.revoked_at is None:
+        credential.revoked_at = utcnow()
+        await session.flush()
+    return credential
+
+
+async def ensure_secret_credential(
+    session: AsyncSession, tenant: Tenant, secret: str, *, name: str = "admin (environment)"
+) -> Credential:
+    """An admin credential with a known secret (``ORDERDESK_ADMIN_KEY``), made once."""
+    existing = (
+        await session.scalars(
+            select(Credential).where(Credential.secret_hash == hash_secret(secret))
+        )
+    ).one_or_none()
+    if existing is not None:
+        return existing  # a revoked one stays revoked: revocation outranks configuration
+    system = Principal(
+        tenant_id=tenant.id, role=Role.ADMIN, account_id=None, credential_id=None, name="system"
+    )
+    credential, _ = await create_credential(
+        session, CredentialCreate(name=name, role=Role.ADMIN), principal=system, secret=secret
+    )
+    return credential
+
+
+async def authenticate(session: AsyncSession, key: str) -> Principal:
+    """The principal behind an API key, or 401. Constant work whatever the key."""
+    credential = (
+        await session.scalars(select(Credential).where(Credential.secret_hash == hash_secret(key)))
+    ).one_or_none()
+    now = utcnow()
+    if credential is None or not credential.is_usable(now):
+        raise Unauthorized("the API key is unknown, revoked or expired")
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+        credential.last_used_at = now
+    return Principal(
+        tenant_id=credential.tenant_id,
+        role=credential.role,
+        account_id=credential.account_id,
+        credential_id=credential.id,
+        name=credential.name,
+    )
