@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format check-migrations postgres clean
+.PHONY: help install run test test-fast lint format postgres clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -21,14 +21,15 @@ $(BIN)/orderdesk: pyproject.toml
 install: $(BIN)/orderdesk ## Create .venv and install orderdesk with its dev tools
 
 run: install ## Migrate the SQLite file, load the demo if empty, print the keys, serve on 127.0.0.1:8000
-	$(BIN)/orderdesk demo --if-empty
+	$(BIN)/orderdesk demo --if-empty --base-url http://$(HOST):$(PORT)
 	$(BIN)/orderdesk serve --host $(HOST) --port $(PORT)
 
 postgres: ## Start the local PostgreSQL if it is installed but stopped
 	@bash scripts/ensure-postgres.sh
 
-test: install postgres ## Run every test, on SQLite and PostgreSQL
+test: install postgres ## Lint, then run every test, on SQLite and PostgreSQL
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/pytest
 
 test-fast: install ## Run the tests on SQLite only

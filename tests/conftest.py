@@ -112,7 +112,7 @@ class World:
 
 
 async def make_world(factory: async_sessionmaker[AsyncSession]) -> World:
-    async for session in session_scope(factory):
+    async with session_scope(factory) as session:
         tenant = await ensure_tenant(session, f"test-{uuid.uuid4().hex[:12]}")
         system = system_principal(tenant.id)
         world = World(tenant_id=tenant.id)

@@ -10,7 +10,7 @@ from orderdesk.tenancy.service import ensure_secret_credential, ensure_tenant
 
 
 async def bootstrap(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    async for session in session_scope(factory):
+    async with session_scope(factory) as session:
         tenant = await ensure_tenant(session, settings.default_tenant)
         if settings.admin_key is not None:
             await ensure_secret_credential(session, tenant, settings.admin_key.get_secret_value())

@@ -37,7 +37,12 @@ class Settings(BaseSettings):
         description="If set, an admin credential with this secret exists for the default tenant",
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body")
-    default_tenant: str = Field(default="default", description="Name of the tenant made at start")
+    default_tenant: str = Field(
+        default="default",
+        min_length=1,
+        max_length=100,
+        description="Name of the tenant made at start",
+    )
     sql_echo: bool = False
 
     @field_validator("database_url")

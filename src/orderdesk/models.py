@@ -11,8 +11,11 @@ from orderdesk.orders.models import (
     OrderTag,
     TrackingNumber,
 )
+from orderdesk.orderschemas.models import OrderSchema
 from orderdesk.parties.models import Patient, Site
+from orderdesk.projects.models import Project
 from orderdesk.tenancy.models import Account, Credential, Tenant
+from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 
 __all__ = [
     "Account",
@@ -27,10 +30,14 @@ __all__ = [
     "OrderExternalId",
     "OrderLine",
     "OrderNote",
+    "OrderSchema",
     "OrderTag",
     "Patient",
     "Product",
+    "Project",
     "Site",
     "Tenant",
     "TrackingNumber",
+    "WorkflowRecord",
+    "WorkflowVersion",
 ]

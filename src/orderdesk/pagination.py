@@ -60,7 +60,28 @@ def _encode(sort: SortSpec, value: Any, ident: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, sort: SortSpec) -> tuple[Any, int]:
+def _fits(value: Any, python_type: type) -> bool:
+    """A cursor value the database can compare with a column of ``python_type``."""
+    if isinstance(value, bool) or not isinstance(value, python_type):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, dt.datetime):
+        return value.tzinfo is not None
+    return True
+
+
+def _python_type(column: InstrumentedAttribute[Any]) -> type:
+    column_type = getattr(column.type, "impl", column.type)  # see through TypeDecorators
+    try:
+        python_type = column_type.python_type
+    except NotImplementedError:
+        return object
+    # Only the types a cursor carries as they are; anything else is not checked.
+    return python_type if python_type in (int, str, dt.datetime) else object
+
+
+def _decode(cursor: str, sort: SortSpec, python_type: type = object) -> tuple[Any, int]:
     bad = ValidationFailed(
         "invalid cursor",
         errors=[
@@ -77,7 +98,10 @@ def _decode(cursor: str, sort: SortSpec) -> tuple[Any, int]:
         value = data["v"]
         if isinstance(value, dict):
             value = dt.datetime.fromisoformat(value["dt"])
-        return value, int(data["i"])
+        ident = data["i"]
+        if not (_fits(value, python_type) and _fits(ident, int)):
+            raise bad  # a hand-made cursor must not reach the database as a wrong type
+        return value, ident
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise bad from exc
 
@@ -95,7 +119,7 @@ async def paginate(
     spec = SortSpec.parse(sort, sort_columns)
     column = sort_columns[spec.name]
     if cursor:
-        value, last_id = _decode(cursor, spec)
+        value, last_id = _decode(cursor, spec, _python_type(column))
         if column is id_column:
             stmt = stmt.where(id_column < last_id if spec.descending else id_column > last_id)
         elif spec.descending:

@@ -13,16 +13,21 @@ TEXT_MAX = 10_000
 CODE_MAX = 100
 LIST_MAX = 100
 DATA_KEYS_MAX = 200
+ID_MAX = 2**63 - 1  # ids are 64-bit; a larger number can name nothing
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 ShortText = Annotated[str, StringConstraints(max_length=NAME_MAX)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX)]
+#: A name stored in a 100-character column (patient names, credential names).
+ShortName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX)
+]
 LongText = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
 ]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 CustomData = Annotated[dict[str, Any], Field(max_length=DATA_KEYS_MAX)]
 
@@ -31,6 +36,20 @@ class Input(BaseModel):
     """Request bodies: unknown fields are errors, so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def not_null(*fields: str) -> Any:
+    """For PATCH bodies: these fields may be omitted, but ``null`` cannot clear them.
+
+    Use as ``_required = not_null("name", ...)`` in an update schema.
+    """
+
+    def reject_null(cls: type[BaseModel], value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be omitted, but not null: this field always has a value")
+        return value
+
+    return field_validator(*fields)(reject_null)
 
 
 class Output(BaseModel):

@@ -10,8 +10,20 @@ from fastapi import FastAPI
 from orderdesk import __version__
 from orderdesk.api import problems
 from orderdesk.api.middleware import BodyMiddleware, XMLMiddleware
-from orderdesk.api.routes import catalog, health, orders, parties, tenancy
+from orderdesk.api.routes import (
+    catalog,
+    health,
+    orders,
+    parties,
+    projects,
+    tenancy,
+    workflows,
+)
 from orderdesk.bootstrap import bootstrap
+from orderdesk.compat.impilo.routes import router as impilo
+from orderdesk.compat.labportal.routes import router as labportal
+from orderdesk.compat.rayteams.routes import router as rayteams
+from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
 
@@ -24,10 +36,19 @@ nesting, e.g. `shipping_address[city]=Boston`); answers are JSON, or XML when
 `Accept: application/xml`. Errors are RFC 9457 problem documents whose
 `errors` name each offending field by JSON Pointer.
 
-Bounds: bodies up to 1 MiB (configurable), names up to 200 characters, free
-text up to 10,000, codes and ids up to 100, lists up to 100 entries (tags 50,
-external ids 20), pages up to 500 rows (default 50).
+Bounds: bodies up to 1 MiB (configurable), names up to 200 characters (patient
+and credential names 100), free text up to 10,000, codes and ids up to 100,
+lists up to 100 entries (tags 50, external ids 20), pages up to 500 rows
+(default 50).
 """
+
+#: Each seed system's API, at the base path its clients are configured with.
+COMPAT_ROUTERS = {
+    "/compat/rayteams/v1.0": rayteams,
+    "/compat/labportal/api-v1": labportal,
+    "/compat/impilo/api/v3": impilo,
+    "/compat/rso/api/v1": rso,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,8 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="orderdesk", version=__version__, description=DESCRIPTION, lifespan=lifespan
     )
     problems.install(app)
-    for module in (health, tenancy, parties, catalog, orders):
+    for module in (health, tenancy, parties, catalog, workflows, projects, orders):
         app.include_router(module.router)
-    app.add_middleware(XMLMiddleware, prefix="/v1")
+    for base, router in COMPAT_ROUTERS.items():
+        app.include_router(router, prefix=base)
+    # The last added runs first: XML outermost, so the body middleware's own
+    # problems (413, malformed form) are rendered as XML too when asked for.
     app.add_middleware(BodyMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(XMLMiddleware, prefix="/v1")
     return app

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from orderdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from orderdesk.schemas import ID_MAX
 
 T = TypeVar("T")
 
@@ -39,6 +40,9 @@ def _paging(
 
 
 PagingDep = Annotated[Paging, Depends(_paging)]
+
+#: A list filter naming an object by id (bounded, so the database can bind it).
+IdFilter = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 
 
 def page_response(request: Request, page: Page[Any], render: Callable[[Any], T]) -> ListPage[T]:

@@ -84,12 +84,20 @@ class XMLMiddleware:
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or not scope["path"].startswith(self.prefix)
-            or not prefers_xml(Headers(scope=scope).get("accept", ""))
-        ):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
+            return
+        if not prefers_xml(Headers(scope=scope).get("accept", "")):
+            # The JSON answer depends on Accept too: say so, or a cache may hand it
+            # to a client that asked for XML.
+            async def send_varying(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = MutableHeaders(raw=list(message.get("headers", [])))
+                    headers.append("vary", "Accept")
+                    message = {**message, "headers": headers.raw}
+                await send(message)
+
+            await self.app(scope, receive, send_varying)
             return
         start: dict[str, Any] = {}
         chunks: list[bytes] = []

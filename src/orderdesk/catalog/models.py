@@ -87,3 +87,6 @@ class Product(_CatalogReadable, TenantOwned, Versioned, Base):
     discount: Mapped[str | None] = mapped_column(String(100))
     terms: Mapped[str | None] = mapped_column(Text)
     orderable: Mapped[bool] = mapped_column(Boolean, default=True)
+    workflow_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("workflows.id", ondelete="SET NULL")
+    )  # none: the supplier's default workflow, else the tenant's

@@ -5,7 +5,19 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from orderdesk.schemas import LIST_MAX, Code, Count, Id, Input, LongText, Name, Output, Timestamped
+from orderdesk.schemas import (
+    LIST_MAX,
+    Code,
+    Count,
+    Id,
+    Input,
+    LongText,
+    Name,
+    Output,
+    ShortName,
+    Timestamped,
+    not_null,
+)
 
 Currency = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)]
 Price = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -17,6 +29,8 @@ class ManufacturerCreate(Input):
 
 class ManufacturerUpdate(Input):
     name: Name | None = None
+
+    _required = not_null("name")
 
 
 class ManufacturerRead(Timestamped):
@@ -39,6 +53,8 @@ class ItemUpdate(Input):
     model: Name | None = None
     manufacturer_id: Id | None = None
     orderable: bool | None = None
+
+    _required = not_null("sku", "name", "orderable")
 
 
 class ManufacturerRef(Output):
@@ -74,6 +90,8 @@ class KitUpdate(Input):
     archived: bool | None = None
     kit_items: Annotated[list[KitItemIn], Field(max_length=LIST_MAX)] | None = None
 
+    _required = not_null("name", "archived", "kit_items")
+
 
 class KitItemRead(Output):
     count: int
@@ -94,18 +112,22 @@ class ProductCreate(Input):
     name: Name
     price: Price
     currency: Currency
-    discount: Name | None = None
+    discount: ShortName | None = None
     terms: LongText | None = None
     orderable: bool = True
+    workflow_id: Id | None = None
 
 
 class ProductUpdate(Input):
     name: Name | None = None
     price: Price | None = None
     currency: Currency | None = None
-    discount: Name | None = None
+    discount: ShortName | None = None
     terms: LongText | None = None
     orderable: bool | None = None
+    workflow_id: Id | None = None
+
+    _required = not_null("name", "price", "currency", "orderable")
 
 
 class ProductRead(Timestamped):
@@ -117,3 +139,4 @@ class ProductRead(Timestamped):
     discount: str | None
     terms: str | None
     orderable: bool
+    workflow_id: int | None

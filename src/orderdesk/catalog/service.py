@@ -23,10 +23,11 @@ from orderdesk.catalog.schemas import (
     ProductUpdate,
 )
 from orderdesk.errors import FieldError, Forbidden, ValidationFailed
+from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
-from orderdesk.tenancy.service import account_of_kind
+from orderdesk.workflow.service import check_usable
 
 #: What reading an item or a kit always needs, loaded up front (relationships raise).
 ITEM_LOAD: Sequence[ORMOption] = (selectinload(Item.manufacturer),)
@@ -180,6 +181,10 @@ async def create_product(
     session: AsyncSession, data: ProductCreate, *, principal: Principal
 ) -> Product:
     account_id = await _supplier_account(session, data.account_id, principal)
+    if data.workflow_id is not None:
+        await check_usable(
+            session, data.workflow_id, owner_account_id=account_id, principal=principal
+        )
     product = Product(
         tenant_id=principal.tenant_id,
         account_id=account_id,
@@ -195,6 +200,10 @@ async def update_product(
 ) -> Product:
     product = await get_visible(session, Product, product_id, principal, kind="product")
     _may_edit(principal, product.account_id)
+    if data.workflow_id is not None:
+        await check_usable(
+            session, data.workflow_id, owner_account_id=product.account_id, principal=principal
+        )
     _apply(product, data.model_dump(exclude_unset=True))
     await session.flush()
     return product

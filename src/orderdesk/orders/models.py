@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ColumnElement,
     Enum,
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from orderdesk.catalog.models import Item, Kit, Product
 from orderdesk.db import Base, BigId, TenantOwned, Versioned, utcnow
 from orderdesk.parties.models import Patient, Site
-from orderdesk.tenancy.models import Role
+from orderdesk.tenancy.models import Account, Role
 from orderdesk.tenancy.principal import Principal
 
 
@@ -61,6 +62,7 @@ class Order(TenantOwned, Versioned, Base):
         Index(None, "tenant_id", "created_at"),
         Index(None, "tenant_id", "patient_id"),
         Index(None, "tenant_id", "site_id"),
+        Index(None, "tenant_id", "project_id", "id"),
         CheckConstraint("patient_id IS NULL OR site_id IS NULL", name="patient_or_site"),
     )
 
@@ -76,7 +78,8 @@ class Order(TenantOwned, Versioned, Base):
     currency: Mapped[str | None] = mapped_column(String(10))
     discount: Mapped[str | None] = mapped_column(String(100))
 
-    workflow_key: Mapped[str] = mapped_column(String(100))
+    # The workflow version the order started with; editing the workflow never strands it.
+    workflow_version_id: Mapped[int] = mapped_column(BigId, ForeignKey("workflow_versions.id"))
     status_id: Mapped[str] = mapped_column(String(100))
     status_name: Mapped[str] = mapped_column(String(100))
     status_type: Mapped[str] = mapped_column(String(20))
@@ -89,7 +92,14 @@ class Order(TenantOwned, Versioned, Base):
     )
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    project_id: Mapped[int] = mapped_column(BigId, ForeignKey("projects.id"))
+    schema_name: Mapped[str | None] = mapped_column(String(100))  # the order schema `data` met
+    email_label: Mapped[bool] = mapped_column(Boolean, default=False)
+    comments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    returns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    customer: Mapped[Account] = relationship(lazy="raise", foreign_keys=[customer_account_id])
+    supplier: Mapped[Account] = relationship(lazy="raise", foreign_keys=[supplier_account_id])
     patient: Mapped[Patient | None] = relationship(lazy="raise")
     site: Mapped[Site | None] = relationship(lazy="raise")
     lines: Mapped[list[OrderLine]] = relationship(

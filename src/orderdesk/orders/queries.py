@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
-from sqlalchemy import Select, select
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
 from orderdesk.orders.service import ORDER_LOAD
 from orderdesk.pagination import Page, paginate
+from orderdesk.projects.models import Project
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
@@ -24,10 +26,23 @@ class OrderFilter(BaseModel):
     site_id: int | None = None
     customer_account_id: int | None = None
     supplier_account_id: int | None = None
+    project_id: int | None = None
     external_order_id: str | None = Field(default=None, max_length=100)
     tag: str | None = Field(default=None, max_length=100)
-    created_after: dt.datetime | None = Field(default=None, description="Inclusive")
-    created_before: dt.datetime | None = Field(default=None, description="Exclusive")
+    created_after: dt.datetime | None = Field(
+        default=None, description="Inclusive; a time without a zone is UTC"
+    )
+    created_before: dt.datetime | None = Field(
+        default=None, description="Exclusive; a time without a zone is UTC"
+    )
+
+    @field_validator("created_after", "created_before")
+    @classmethod
+    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Times are stored in UTC; a naive bound would otherwise fail to bind (a 500).
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
 
 
 def filtered_orders(principal: Principal, f: OrderFilter) -> Select[tuple[Order]]:
@@ -39,6 +54,7 @@ def filtered_orders(principal: Principal, f: OrderFilter) -> Select[tuple[Order]
         (Order.site_id, f.site_id),
         (Order.customer_account_id, f.customer_account_id),
         (Order.supplier_account_id, f.supplier_account_id),
+        (Order.project_id, f.project_id),
     ):
         if value is not None:
             stmt = stmt.where(column == value)
@@ -92,6 +108,63 @@ async def timeline(
     order = await get_visible(session, Order, order_id, principal, kind="order")
     stmt = select(OrderEvent).where(
         OrderEvent.tenant_id == order.tenant_id, OrderEvent.order_id == order.id
+    )
+    return await paginate(
+        session,
+        stmt,
+        id_column=OrderEvent.id,
+        sort_columns={"id": OrderEvent.id},
+        sort="id",
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class NumberedPage:
+    """A page by position, for the surfaces whose clients count pages (and want a total)."""
+
+    items: list[Order]
+    total: int
+
+
+async def list_orders_numbered(
+    session: AsyncSession,
+    principal: Principal,
+    f: OrderFilter,
+    *,
+    offset: int,
+    limit: int | None,
+    descending: bool,
+) -> NumberedPage:
+    stmt = filtered_orders(principal, f)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+    order_by = (
+        (Order.created_at.desc(), Order.id.desc())
+        if descending
+        else (Order.created_at.asc(), Order.id.asc())
+    )
+    stmt = stmt.options(*ORDER_LOAD).order_by(*order_by).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return NumberedPage(items=list((await session.scalars(stmt)).unique()), total=total or 0)
+
+
+async def project_timeline(
+    session: AsyncSession,
+    project_id: int,
+    principal: Principal,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> Page[OrderEvent]:
+    """Every event of the project's orders that the principal may see, oldest first."""
+    project = await get_visible(session, Project, project_id, principal, kind="project")
+    visible = filtered_orders(principal, OrderFilter(project_id=project.id)).with_only_columns(
+        Order.id
+    )
+    stmt = select(OrderEvent).where(
+        OrderEvent.tenant_id == project.tenant_id, OrderEvent.order_id.in_(visible)
     )
     return await paginate(
         session,

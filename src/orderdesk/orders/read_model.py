@@ -18,11 +18,22 @@ from orderdesk.orders.schemas import (
 )
 from orderdesk.orders.service import workflow_of
 from orderdesk.tenancy.principal import Principal
+from orderdesk.workflow.graph import State
+
+
+def _status(state: State) -> StatusRead:
+    return StatusRead(
+        id=state.id,
+        name=state.name,
+        type=state.type.value,
+        outcome=state.outcome.value if state.outcome else None,
+        code=state.code,
+    )
 
 
 async def read_order(session: AsyncSession, order: Order, principal: Principal) -> OrderRead:
     workflow = await workflow_of(session, order)
-    moves = workflow.moves_from(order.status_id, role=principal.role.value)
+    moves = workflow.graph.moves_from(order.status_id, role=principal.role.value)
     product = None
     if order.product_id is not None or order.product_name is not None:
         product = ProductSnapshot(
@@ -40,6 +51,12 @@ async def read_order(session: AsyncSession, order: Order, principal: Principal) 
                     "id",
                     "customer_account_id",
                     "supplier_account_id",
+                    "customer",
+                    "supplier",
+                    "project_id",
+                    "schema_name",
+                    "email_label",
+                    "comments",
                     "patient",
                     "site",
                     "lines",
@@ -56,6 +73,7 @@ async def read_order(session: AsyncSession, order: Order, principal: Principal) 
                 )
             },
             "product": product,
+            "returns": order.returns or {},
             "external_order_ids": [e.value for e in order.external_ids],
             "tags": [t.value for t in order.tags],
             "status": StatusRead(
@@ -63,12 +81,17 @@ async def read_order(session: AsyncSession, order: Order, principal: Principal) 
                 name=order.status_name,
                 type=order.status_type,
                 outcome=order.status_outcome,
+                code=workflow.graph.state(order.status_id).code,
             ),
-            "workflow": WorkflowRef(key=order.workflow_key),
+            "workflow": WorkflowRef(
+                key=workflow.key,
+                version=workflow.number,
+                states=[_status(state) for state in workflow.graph.states],
+            ),
             "transitions": [
                 TransitionRead(
                     to=t.to_state,
-                    name=workflow.state(t.to_state).name,
+                    name=workflow.graph.state(t.to_state).name,
                     reason_required=t.reason_required,
                 )
                 for t in moves

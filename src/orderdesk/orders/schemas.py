@@ -20,9 +20,39 @@ from orderdesk.schemas import (
     Input,
     LongText,
     Output,
+    not_null,
 )
 
 CodeList = Annotated[list[Code], Field(max_length=LIST_MAX)]
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Comment = Annotated[str, StringConstraints(max_length=1000)]
+Comments = Annotated[
+    list[Comment], Field(max_length=50, description="Short remarks, replaced whole")
+]
+
+
+class ReturnItem(Input):
+    item_id: Id
+    count: Count = 1
+
+
+class ReturnDevice(Input):
+    device_id: Id
+
+
+class ReturnPackedKit(Input):
+    packed_kit_id: Id
+    quantity: Count = 1
+
+
+class Returns(Input):
+    """What the recipient sends back with this order."""
+
+    items: Annotated[list[ReturnItem], Field(max_length=LIST_MAX)] = []
+    devices: Annotated[list[ReturnDevice], Field(max_length=LIST_MAX)] = []
+    packed_kits: Annotated[list[ReturnPackedKit], Field(max_length=LIST_MAX)] = []
+
+
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
 
@@ -65,6 +95,18 @@ class OrderCreate(Input):
     shipping_option: ShippingOption = ShippingOption.STANDARD
     shipping_address: Address | None = None
     billing_address: Address | None = None
+    project_id: Id | None = Field(
+        default=None, description="The customer's project; a new one is made when omitted"
+    )
+    schema_name: Code | None = Field(
+        default=None, description="The order schema `data` must satisfy"
+    )
+    email_label: bool = Field(default=False, description="Email the return label")
+    comments: Comments = []
+    returns: Returns | None = None
+    notes: Annotated[list[NoteText], Field(max_length=20)] = Field(
+        default=[], description="Notes to add as the order is placed"
+    )
 
 
 class OrderUpdate(Input):
@@ -75,10 +117,17 @@ class OrderUpdate(Input):
     shipping_option: ShippingOption | None = None
     shipping_address: Address | None = None
     billing_address: Address | None = None
+    email_label: bool | None = None
+    comments: Comments | None = None
+
+    # Omitted means "leave as is"; null cannot clear a field every order has.
+    _always_set = not_null(
+        "external_order_ids", "tags", "data", "shipping_option", "email_label", "comments"
+    )
 
 
 class NoteCreate(Input):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    text: NoteText
 
 
 class TrackingNumberCreate(Input):
@@ -100,6 +149,9 @@ class StatusRead(Output):
     name: str
     type: str
     outcome: str | None
+    code: int | None = Field(
+        default=None, description="Stable numeric code, where the workflow has one"
+    )
 
 
 class TransitionRead(Output):
@@ -110,6 +162,8 @@ class TransitionRead(Output):
 
 class WorkflowRef(Output):
     key: str
+    version: int
+    states: list[StatusRead] = Field(description="Every state of the order's workflow version")
 
 
 class ProductSnapshot(Output):
@@ -145,10 +199,31 @@ class TrackingNumberRead(Output):
     created_at: dt.datetime
 
 
+class AccountSummary(Output):
+    id: int
+    name: str
+    contact_person: str | None
+    email: str | None
+    phone_number: str | None
+
+
+class ReturnsRead(Output):
+    items: list[dict[str, int]] = []
+    devices: list[dict[str, int]] = []
+    packed_kits: list[dict[str, int]] = []
+
+
 class OrderRead(Output):
     id: int
     customer_account_id: int
     supplier_account_id: int
+    customer: AccountSummary
+    supplier: AccountSummary
+    project_id: int
+    schema_name: str | None
+    email_label: bool
+    comments: list[str]
+    returns: ReturnsRead
     patient: PatientRead | None
     site: SiteRead | None
     product: ProductSnapshot | None

@@ -37,17 +37,21 @@ from orderdesk.orders.schemas import (
     TrackingNumberCreate,
     TransitionRequest,
 )
+from orderdesk.orderschemas.service import check_order_data
 from orderdesk.parties.models import Patient, Site
+from orderdesk.projects.service import project_for_order
 from orderdesk.schemas import address_dict
+from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
-from orderdesk.tenancy.service import account_of_kind
-from orderdesk.workflow.graph import Outcome, State, Workflow
-from orderdesk.workflow.registry import workflow_by_key, workflow_for_new_order
+from orderdesk.workflow.graph import Outcome, State
+from orderdesk.workflow.registry import PinnedWorkflow, pinned, workflow_for_new_order
 
 #: Everything an order's read model shows, loaded up front (relationships raise).
 ORDER_LOAD: Sequence[ORMOption] = (
+    selectinload(Order.customer),
+    selectinload(Order.supplier),
     selectinload(Order.patient),
     selectinload(Order.site),
     selectinload(Order.lines).selectinload(OrderLine.item).selectinload(Item.manufacturer),
@@ -85,15 +89,22 @@ async def load_order(
     )
 
 
-async def workflow_of(session: AsyncSession, order: Order) -> Workflow:
-    return await workflow_by_key(session, tenant_id=order.tenant_id, key=order.workflow_key)
+async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
+    return await pinned(session, order.workflow_version_id)
 
 
 def _record(
-    session: AsyncSession, order: Order, kind: EventKind, principal: Principal, data: dict[str, Any]
+    session: AsyncSession,
+    order: Order,
+    kind: EventKind,
+    principal: Principal,
+    data: dict[str, Any],
+    *,
+    touch: bool = True,
 ) -> OrderEvent:
     now = utcnow()
-    order.updated_at = now  # every change touches the row, so its version moves too
+    if touch:  # a new order was just inserted at version 1; touching it again would make it 2
+        order.updated_at = now  # every change touches the row, so its version moves too
     event = OrderEvent(
         tenant_id=order.tenant_id,
         order_id=order.id,
@@ -264,6 +275,22 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
     supplier_id = await _supplier_of(session, data, entries, principal)
     product = entries.get(("product_id", data.product_id)) if data.product_id else None
 
+    if data.schema_name is not None:
+        await check_order_data(
+            session,
+            data.schema_name,
+            data.data,
+            tenant_id=principal.tenant_id,
+            supplier_account_id=supplier_id,
+        )
+    returns = await _returns(session, data, principal)
+    project = await project_for_order(
+        session,
+        data.project_id,
+        customer_id=customer_id,
+        patient_id=data.patient_id,
+        principal=principal,
+    )
     workflow = await workflow_for_new_order(
         session,
         tenant_id=principal.tenant_id,
@@ -277,14 +304,19 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
         supplier_account_id=supplier_id,
         patient_id=data.patient_id,
         site_id=data.site_id,
+        project_id=project.id,
         product_id=product.id if product else None,
         product_name=product.name if product else None,
         price=product.price if product else None,
         currency=product.currency if product else None,
         discount=product.discount if product else None,
-        workflow_key=workflow.key,
+        workflow_version_id=workflow.version_id,
+        schema_name=data.schema_name,
         memo=data.memo,
         data=data.data,
+        email_label=data.email_label,
+        comments=data.comments,
+        returns=returns,
         shipping_option=data.shipping_option,
         shipping_address=address_dict(data.shipping_address),
         billing_address=address_dict(data.billing_address),
@@ -296,8 +328,17 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
             OrderExternalId(tenant_id=principal.tenant_id, value=v) for v in data.external_order_ids
         ],
         tags=[OrderTag(tenant_id=principal.tenant_id, value=v) for v in data.tags],
+        notes=[
+            OrderNote(
+                tenant_id=principal.tenant_id,
+                author=principal.actor,
+                credential_id=principal.credential_id,
+                text=text,
+            )
+            for text in data.notes
+        ],
     )
-    _set_status(order, workflow.initial_state)
+    _set_status(order, workflow.graph.initial_state)
     session.add(order)
     await session.flush()
     _record(
@@ -305,10 +346,49 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
         order,
         EventKind.CREATED,
         principal,
-        {"status": order.status_id, "workflow": workflow.key, "lines": len(lines)},
+        {
+            "status": order.status_id,
+            "workflow": workflow.key,
+            "workflow_version": workflow.number,
+            "project_id": project.id,
+            "lines": len(lines),
+        },
+        touch=False,
     )
     await session.flush()
     return await load_order(session, order.id, principal)
+
+
+async def _returns(
+    session: AsyncSession, data: OrderCreate, principal: Principal
+) -> dict[str, Any]:
+    """What comes back with the order; returned items must be items of the tenant."""
+    if data.returns is None:
+        return {}
+    wanted = {r.item_id for r in data.returns.items}
+    known = (
+        set(
+            await session.scalars(
+                select(Item.id).where(Item.tenant_id == principal.tenant_id, Item.id.in_(wanted))
+            )
+        )
+        if wanted
+        else set()
+    )
+    errors = [
+        FieldError("must be the id of an item", pointer=f"/returns/items/{i}/item_id")
+        for i, r in enumerate(data.returns.items)
+        if r.item_id not in known
+    ]
+    if errors:
+        raise ValidationFailed("the order returns unknown items", errors=errors)
+    return {
+        "items": [{"id": r.item_id, "count": r.count} for r in data.returns.items],
+        "devices": [{"id": r.device_id} for r in data.returns.devices],
+        "packed_kits": [
+            {"id": r.packed_kit_id, "quantity": r.quantity} for r in data.returns.packed_kits
+        ],
+    }
 
 
 def _ensure_open(order: Order) -> None:
@@ -323,7 +403,11 @@ async def update_order(
     *,
     principal: Principal,
     expected_version: int | None = None,
+    parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
 ) -> Order:
+    """Edit an open order. ``parties`` narrows who may: some surfaces' edit is one party's
+    operation (Record Stack Overflow's merchant update)."""
+    principal.require(*parties)
     order = await load_order(session, order_id, principal, for_update=True)
     if expected_version is not None and expected_version != order.version:
         raise PreconditionFailed(
@@ -372,7 +456,7 @@ async def move_order(
 ) -> Order:
     """Take one workflow transition; the graph decides whether it is allowed."""
     order = await load_order(session, order_id, principal, for_update=True)
-    workflow = await workflow_of(session, order)
+    workflow = (await workflow_of(session, order)).graph
     workflow.check_move(
         order.status_id, request.to, role=principal.role.value, reason=request.reason
     )
@@ -383,7 +467,7 @@ async def cancel_order(
     session: AsyncSession, order_id: int, request: CancelRequest, *, principal: Principal
 ) -> Order:
     order = await load_order(session, order_id, principal, for_update=True)
-    workflow = await workflow_of(session, order)
+    workflow = (await workflow_of(session, order)).graph
     transition = workflow.cancel_target(order.status_id, role=principal.role.value)
     workflow.check_move(
         order.status_id, transition.to_state, role=principal.role.value, reason=request.reason

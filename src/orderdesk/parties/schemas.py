@@ -13,7 +13,9 @@ from orderdesk.schemas import (
     Name,
     Output,
     Phone,
+    ShortName,
     Timestamped,
+    not_null,
 )
 
 Sex = Literal["female", "male", "other", "unknown"]
@@ -33,6 +35,8 @@ class SiteUpdate(Input):
     address: Address | None = None
     active: bool | None = None
 
+    _required = not_null("name", "active")
+
 
 class SiteRead(Timestamped):
     id: int
@@ -46,8 +50,8 @@ class SiteRead(Timestamped):
 class PatientCreate(Input):
     account_id: Id | None = None
     external_identifier: Code | None = None
-    first_name: Name
-    last_name: Name
+    first_name: ShortName
+    last_name: ShortName
     date_of_birth: dt.date | None = None
     sex: Sex = "unknown"
     email: Email | None = None
@@ -60,8 +64,8 @@ class PatientCreate(Input):
 
 class PatientUpdate(Input):
     external_identifier: Code | None = None
-    first_name: Name | None = None
-    last_name: Name | None = None
+    first_name: ShortName | None = None
+    last_name: ShortName | None = None
     date_of_birth: dt.date | None = None
     sex: Sex | None = None
     email: Email | None = None
@@ -70,6 +74,8 @@ class PatientUpdate(Input):
     site_id: Id | None = None
     enrolled: bool | None = None
     archived: bool | None = None
+
+    _required = not_null("first_name", "last_name", "sex", "enrolled", "archived")
 
 
 class PatientRead(Timestamped):

@@ -8,10 +8,10 @@ from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.parties.models import Patient, Site
 from orderdesk.parties.schemas import PatientCreate, PatientUpdate, SiteCreate, SiteUpdate
 from orderdesk.schemas import address_dict
+from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
-from orderdesk.tenancy.service import account_of_kind
 
 
 async def _customer_account(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from orderdesk.schemas import (
     Address,
@@ -13,7 +13,9 @@ from orderdesk.schemas import (
     Name,
     Output,
     Phone,
+    ShortName,
     Timestamped,
+    not_null,
 )
 from orderdesk.tenancy.models import AccountKind, Role
 
@@ -36,6 +38,8 @@ class AccountUpdate(Input):
     shipping_address: Address | None = None
     billing_address: Address | None = None
 
+    _required = not_null("name")
+
 
 class AccountRead(Timestamped):
     id: int
@@ -49,12 +53,12 @@ class AccountRead(Timestamped):
 
 
 class CredentialCreate(Input):
-    name: Name
+    name: ShortName
     role: Role
     account_id: Id | None = Field(
         default=None, description="Required for customer and supplier roles; none for admin"
     )
-    expires_at: dt.datetime | None = None
+    expires_at: AwareDatetime | None = None
 
 
 class CredentialRead(Output):

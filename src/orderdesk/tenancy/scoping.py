@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.interfaces import ORMOption
 
 from orderdesk.errors import not_found
+from orderdesk.schemas import ID_MAX
 from orderdesk.tenancy.principal import Principal
 
 
@@ -49,6 +50,8 @@ async def get_visible(
     fresh: bool = False,
 ) -> M:
     """Load one object the principal may see, or raise the same 404 as for a missing one."""
+    if not 1 <= ident <= ID_MAX:  # names nothing, and the database cannot bind it
+        raise not_found(kind, ident)
     scoped: Any = model
     stmt = select_visible(model, principal).where(scoped.id == ident).options(*options)
     if for_update:

@@ -5,17 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.db import utcnow
 from orderdesk.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, not_found
-from orderdesk.schemas import address_dict
+from orderdesk.schemas import ID_MAX, address_dict
+from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role, Tenant
-from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.principal import Principal, system_principal
 from orderdesk.tenancy.schemas import AccountCreate, AccountUpdate, CredentialCreate
 from orderdesk.tenancy.scoping import get_visible
+from orderdesk.workflow.service import install_defaults
+
+T = TypeVar("T")
 
 #: How stale ``last_used_at`` may get before a request writes it again.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -31,13 +38,32 @@ def new_secret() -> tuple[str, str]:
     return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
+async def _first_or_made(
+    session: AsyncSession, find: Select[tuple[T]], make: Callable[[], Awaitable[T]]
+) -> T:
+    """The row ``find`` selects, else the one ``make`` adds. Safe when several processes
+    start at once: the loser of the race rolls back to a savepoint and reads the winner's."""
+    found = (await session.scalars(find)).one_or_none()
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            return await make()
+    except IntegrityError:
+        return (await session.scalars(find)).one()
+
+
 async def ensure_tenant(session: AsyncSession, name: str) -> Tenant:
-    tenant = (await session.scalars(select(Tenant).where(Tenant.name == name))).one_or_none()
-    if tenant is None:
+    """The tenant of that name; a new one starts with the default workflows."""
+
+    async def make() -> Tenant:
         tenant = Tenant(name=name)
         session.add(tenant)
         await session.flush()
-    return tenant
+        await install_defaults(session, tenant.id)
+        return tenant
+
+    return await _first_or_made(session, select(Tenant).where(Tenant.name == name), make)
 
 
 async def create_account(
@@ -67,24 +93,6 @@ async def update_account(
     for field, value in changes.items():
         setattr(account, field, value)
     await session.flush()
-    return account
-
-
-async def account_of_kind(
-    session: AsyncSession,
-    account_id: int,
-    kind: AccountKind,
-    *,
-    principal: Principal,
-    pointer: str,
-) -> Account:
-    """An account in the caller's tenant that must be of ``kind`` (else a 422 on ``pointer``)."""
-    account = await session.get(Account, account_id)
-    if account is None or account.tenant_id != principal.tenant_id or account.kind != kind:
-        raise ValidationFailed(
-            f"no {kind.value} account {account_id}",
-            errors=[FieldError(f"must be the id of a {kind.value} account", pointer=pointer)],
-        )
     return account
 
 
@@ -140,15 +148,25 @@ def credentials_of(principal: Principal) -> Select[tuple[Credential]]:
     return select(Credential).where(Credential.tenant_id == principal.tenant_id)
 
 
+async def get_credential(
+    session: AsyncSession, credential_id: int, *, principal: Principal
+) -> Credential:
+    """One credential of the admin's tenant, or the same 404 as for a missing one."""
+    principal.require(Role.ADMIN)
+    credential = None
+    if 1 <= credential_id <= ID_MAX:  # a larger number names nothing and cannot be bound
+        credential = (
+            await session.scalars(credentials_of(principal).where(Credential.id == credential_id))
+        ).one_or_none()
+    if credential is None:
+        raise not_found("credential", credential_id)
+    return credential
+
+
 async def revoke_credential(
     session: AsyncSession, credential_id: int, *, principal: Principal
 ) -> Credential:
-    principal.require(Role.ADMIN)
-    credential = (
-        await session.scalars(credentials_of(principal).where(Credential.id == credential_id))
-    ).one_or_none()
-    if credential is None:
-        raise not_found("credential", credential_id)
+    credential = await get_credential(session, credential_id, principal=principal)
     if credential.id == principal.credential_id:
         raise Forbidden("a credential cannot revoke itself; use another admin key")
     if credential.revoked_at is None:
@@ -160,21 +178,21 @@ async def revoke_credential(
 async def ensure_secret_credential(
     session: AsyncSession, tenant: Tenant, secret: str, *, name: str = "admin (environment)"
 ) -> Credential:
-    """An admin credential with a known secret (``ORDERDESK_ADMIN_KEY``), made once."""
-    existing = (
-        await session.scalars(
-            select(Credential).where(Credential.secret_hash == hash_secret(secret))
+    """An admin credential with a known secret (``ORDERDESK_ADMIN_KEY``), made once.
+
+    A revoked one stays revoked: revocation outranks configuration."""
+
+    async def make() -> Credential:
+        credential, _ = await create_credential(
+            session,
+            CredentialCreate(name=name, role=Role.ADMIN),
+            principal=system_principal(tenant.id),
+            secret=secret,
         )
-    ).one_or_none()
-    if existing is not None:
-        return existing  # a revoked one stays revoked: revocation outranks configuration
-    system = Principal(
-        tenant_id=tenant.id, role=Role.ADMIN, account_id=None, credential_id=None, name="system"
-    )
-    credential, _ = await create_credential(
-        session, CredentialCreate(name=name, role=Role.ADMIN), principal=system, secret=secret
-    )
-    return credential
+        return credential
+
+    find = select(Credential).where(Credential.secret_hash == hash_secret(secret))
+    return await _first_or_made(session, find, make)
 
 
 async def authenticate(session: AsyncSession, key: str) -> Principal:

@@ -1,25 +1,87 @@
-"""Which workflow an order follows.
+"""Which workflow an order follows, and the graph of the version it is pinned to.
 
-For now every order follows the tenant's default workflow, kept as data in
-``defaults``; per-product, versioned workflows stored in the database plug in
-here without touching the order service.
+Versions never change once saved, so their parsed graphs are cached per
+process: the cache is an optimisation, never a source of truth.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.workflow.defaults import DEFAULT_WORKFLOWS, TENANT_DEFAULT_KEY
-from orderdesk.workflow.graph import Workflow
+from orderdesk.catalog.models import Product
+from orderdesk.workflow.graph import Workflow, parse_workflow
+from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 
-_BY_KEY = {workflow.key: workflow for workflow in DEFAULT_WORKFLOWS}
+
+@dataclass(frozen=True)
+class PinnedWorkflow:
+    """A workflow graph together with the stored version it came from."""
+
+    version_id: int
+    number: int
+    graph: Workflow
+
+    @property
+    def key(self) -> str:
+        return self.graph.key
+
+
+_parsed: dict[int, PinnedWorkflow] = {}
+
+
+async def pinned(session: AsyncSession, version_id: int) -> PinnedWorkflow:
+    found = _parsed.get(version_id)
+    if found is None:
+        version = await session.get_one(WorkflowVersion, version_id)
+        found = PinnedWorkflow(
+            version_id=version.id, number=version.number, graph=parse_workflow(version.definition)
+        )
+        _parsed[version_id] = found
+    return found
+
+
+async def current_version_id(session: AsyncSession, record: WorkflowRecord) -> int:
+    return (
+        await session.scalars(
+            select(WorkflowVersion.id).where(
+                WorkflowVersion.tenant_id == record.tenant_id,
+                WorkflowVersion.workflow_id == record.id,
+                WorkflowVersion.number == record.current_version,
+            )
+        )
+    ).one()
 
 
 async def workflow_for_new_order(
     session: AsyncSession, *, tenant_id: int, supplier_account_id: int, product_id: int | None
-) -> Workflow:
-    return _BY_KEY[TENANT_DEFAULT_KEY]
-
-
-async def workflow_by_key(session: AsyncSession, *, tenant_id: int, key: str) -> Workflow:
-    return _BY_KEY[key]
+) -> PinnedWorkflow:
+    """The product's workflow, else the supplier's default, else the tenant's default."""
+    record: WorkflowRecord | None = None
+    if product_id is not None:
+        record = (
+            await session.scalars(
+                select(WorkflowRecord)
+                .join(Product, Product.workflow_id == WorkflowRecord.id)
+                .where(Product.tenant_id == tenant_id, Product.id == product_id)
+            )
+        ).one_or_none()
+    for owner in (supplier_account_id, None):
+        if record is not None:
+            break
+        record = (
+            await session.scalars(
+                select(WorkflowRecord).where(
+                    WorkflowRecord.tenant_id == tenant_id,
+                    WorkflowRecord.account_id.is_(None)
+                    if owner is None
+                    else WorkflowRecord.account_id == owner,
+                    WorkflowRecord.is_default.is_(True),
+                )
+            )
+        ).first()
+    if record is None:
+        raise LookupError(f"tenant {tenant_id} has no default workflow")
+    return await pinned(session, await current_version_id(session, record))

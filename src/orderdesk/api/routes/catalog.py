@@ -26,11 +26,14 @@ from orderdesk.catalog.schemas import (
 )
 from orderdesk.catalog.service import ITEM_LOAD, KIT_LOAD
 from orderdesk.pagination import paginate
+from orderdesk.schemas import ID_MAX
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
 router = APIRouter(prefix="/v1")
 
-AccountFilter = Annotated[int | None, Query(description="Only this supplier's entries")]
+AccountFilter = Annotated[
+    int | None, Query(ge=1, le=ID_MAX, description="Only this supplier's entries")
+]
 
 
 @router.post("/manufacturers", status_code=status.HTTP_201_CREATED, tags=["catalog"])

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from orderdesk.api.deps import PrincipalDep, SessionDep
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
 from orderdesk.pagination import paginate
 from orderdesk.parties import service
 from orderdesk.parties.models import Patient, Site
@@ -36,7 +36,7 @@ async def list_sites(
     principal: PrincipalDep,
     paging: PagingDep,
     active: Annotated[bool | None, Query()] = None,
-    account_id: Annotated[int | None, Query()] = None,
+    account_id: IdFilter = None,
 ) -> ListPage[SiteRead]:
     stmt = select_visible(Site, principal)
     if active is not None:
@@ -86,8 +86,8 @@ async def list_patients(
     session: SessionDep,
     principal: PrincipalDep,
     paging: PagingDep,
-    site_id: Annotated[int | None, Query()] = None,
-    account_id: Annotated[int | None, Query()] = None,
+    site_id: IdFilter = None,
+    account_id: IdFilter = None,
     external_identifier: Annotated[str | None, Query(max_length=100)] = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[PatientRead]:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request, status
 
 from orderdesk.api.deps import PrincipalDep, SessionDep
 from orderdesk.api.listing import ListPage, PagingDep, page_response
-from orderdesk.errors import not_found
 from orderdesk.pagination import paginate
 from orderdesk.tenancy import service
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role
@@ -105,15 +104,9 @@ async def list_credentials(
 async def get_credential(
     credential_id: int, session: SessionDep, principal: PrincipalDep
 ) -> CredentialRead:
-    principal.require(Role.ADMIN)
-    credential = (
-        await session.scalars(
-            service.credentials_of(principal).where(Credential.id == credential_id)
-        )
-    ).one_or_none()
-    if credential is None:
-        raise not_found("credential", credential_id)
-    return CredentialRead.model_validate(credential)
+    return CredentialRead.model_validate(
+        await service.get_credential(session, credential_id, principal=principal)
+    )
 
 
 @router.post("/credentials/{credential_id}/revoke", tags=["credentials"])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:43:43.657761
+Create Date: 2026-11-25 12:50:42.881624
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import orderdesk.db
+import orderdesk.db  # noqa: F401  (custom column types)
 
 
 revision: str = '0001'
@@ -117,26 +117,20 @@ def upgrade() -> None:
     with op.batch_alter_table('kits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kits_tenant_id_account_id_id'), ['tenant_id', 'account_id', 'id'], unique=False)
 
-    op.create_table('products',
-    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('price', sa.Numeric(precision=14, scale=2), nullable=False),
-    sa.Column('currency', sa.String(length=10), nullable=False),
-    sa.Column('discount', sa.String(length=100), nullable=True),
-    sa.Column('terms', sa.Text(), nullable=True),
-    sa.Column('orderable', sa.Boolean(), nullable=False),
+    op.create_table('order_schemas',
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('schema', sa.JSON(), nullable=False),
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_products_account_id_accounts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_products_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_products'))
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_order_schemas_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_order_schemas_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_schemas')),
+    sa.UniqueConstraint('tenant_id', 'name', name=op.f('uq_order_schemas_tenant_id_name'))
     )
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_products_tenant_id_account_id_id'), ['tenant_id', 'account_id', 'id'], unique=False)
-
     op.create_table('sites',
     sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -154,6 +148,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('sites', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sites_tenant_id_account_id_id'), ['tenant_id', 'account_id', 'id'], unique=False)
+
+    op.create_table('workflows',
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('current_version', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_workflows_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_workflows_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workflows')),
+    sa.UniqueConstraint('tenant_id', 'key', name=op.f('uq_workflows_tenant_id_key'))
+    )
+    with op.batch_alter_table('workflows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workflows_tenant_id_account_id_is_default'), ['tenant_id', 'account_id', 'is_default'], unique=False)
 
     op.create_table('kit_items',
     sa.Column('kit_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -197,6 +210,58 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_patients_tenant_id_account_id_id'), ['tenant_id', 'account_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patients_tenant_id_external_identifier'), ['tenant_id', 'external_identifier'], unique=False)
 
+    op.create_table('products',
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('price', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('currency', sa.String(length=10), nullable=False),
+    sa.Column('discount', sa.String(length=100), nullable=True),
+    sa.Column('terms', sa.Text(), nullable=True),
+    sa.Column('orderable', sa.Boolean(), nullable=False),
+    sa.Column('workflow_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_products_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_products_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workflow_id'], ['workflows.id'], name=op.f('fk_products_workflow_id_workflows'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_products'))
+    )
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_products_tenant_id_account_id_id'), ['tenant_id', 'account_id', 'id'], unique=False)
+
+    op.create_table('workflow_versions',
+    sa.Column('workflow_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('definition', sa.JSON(), nullable=False),
+    sa.Column('created_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_workflow_versions_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workflow_id'], ['workflows.id'], name=op.f('fk_workflow_versions_workflow_id_workflows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_versions')),
+    sa.UniqueConstraint('tenant_id', 'workflow_id', 'number', name=op.f('uq_workflow_versions_tenant_id_workflow_id_number'))
+    )
+    op.create_table('projects',
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('patient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', orderdesk.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_projects_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_projects_patient_id_patients'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_projects_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_projects'))
+    )
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_projects_tenant_id_account_id_id'), ['tenant_id', 'account_id', 'id'], unique=False)
+
     op.create_table('orders',
     sa.Column('customer_account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('supplier_account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -207,7 +272,7 @@ def upgrade() -> None:
     sa.Column('price', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('currency', sa.String(length=10), nullable=True),
     sa.Column('discount', sa.String(length=100), nullable=True),
-    sa.Column('workflow_key', sa.String(length=100), nullable=False),
+    sa.Column('workflow_version_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('status_id', sa.String(length=100), nullable=False),
     sa.Column('status_name', sa.String(length=100), nullable=False),
     sa.Column('status_type', sa.String(length=20), nullable=False),
@@ -217,6 +282,11 @@ def upgrade() -> None:
     sa.Column('shipping_option', sa.Enum('standard', 'overnight', name='shippingoption', native_enum=False, length=20), nullable=False),
     sa.Column('shipping_address', sa.JSON(), nullable=True),
     sa.Column('billing_address', sa.JSON(), nullable=True),
+    sa.Column('project_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('schema_name', sa.String(length=100), nullable=True),
+    sa.Column('email_label', sa.Boolean(), nullable=False),
+    sa.Column('comments', sa.JSON(), nullable=False),
+    sa.Column('returns', sa.JSON(), nullable=False),
     sa.Column('tenant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -226,15 +296,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_account_id'], ['accounts.id'], name=op.f('fk_orders_customer_account_id_accounts')),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_orders_patient_id_patients')),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_orders_product_id_products')),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_orders_project_id_projects')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_orders_site_id_sites')),
     sa.ForeignKeyConstraint(['supplier_account_id'], ['accounts.id'], name=op.f('fk_orders_supplier_account_id_accounts')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_orders_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workflow_version_id'], ['workflow_versions.id'], name=op.f('fk_orders_workflow_version_id_workflow_versions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_orders'))
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_tenant_id_created_at'), ['tenant_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tenant_id_customer_account_id_id'), ['tenant_id', 'customer_account_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tenant_id_patient_id'), ['tenant_id', 'patient_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_tenant_id_project_id_id'), ['tenant_id', 'project_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tenant_id_site_id'), ['tenant_id', 'site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tenant_id_status_id'), ['tenant_id', 'status_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tenant_id_supplier_account_id_id'), ['tenant_id', 'supplier_account_id', 'id'], unique=False)
@@ -368,11 +441,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orders_tenant_id_supplier_account_id_id'))
         batch_op.drop_index(batch_op.f('ix_orders_tenant_id_status_id'))
         batch_op.drop_index(batch_op.f('ix_orders_tenant_id_site_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_tenant_id_project_id_id'))
         batch_op.drop_index(batch_op.f('ix_orders_tenant_id_patient_id'))
         batch_op.drop_index(batch_op.f('ix_orders_tenant_id_customer_account_id_id'))
         batch_op.drop_index(batch_op.f('ix_orders_tenant_id_created_at'))
 
     op.drop_table('orders')
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_projects_tenant_id_account_id_id'))
+
+    op.drop_table('projects')
+    op.drop_table('workflow_versions')
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_products_tenant_id_account_id_id'))
+
+    op.drop_table('products')
     with op.batch_alter_table('patients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_patients_tenant_id_external_identifier'))
         batch_op.drop_index(batch_op.f('ix_patients_tenant_id_account_id_id'))
@@ -382,14 +465,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_kit_items_tenant_id_kit_id'))
 
     op.drop_table('kit_items')
+    with op.batch_alter_table('workflows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workflows_tenant_id_account_id_is_default'))
+
+    op.drop_table('workflows')
     with op.batch_alter_table('sites', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sites_tenant_id_account_id_id'))
 
     op.drop_table('sites')
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_products_tenant_id_account_id_id'))
-
-    op.drop_table('products')
+    op.drop_table('order_schemas')
     with op.batch_alter_table('kits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_kits_tenant_id_account_id_id'))
 

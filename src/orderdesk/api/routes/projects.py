@@ -1,0 +1,148 @@
+"""Projects (folders of orders for one case) and order schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.orders import queries
+from orderdesk.orders.read_model import read_order
+from orderdesk.orders.schemas import OrderEventRead, OrderRead
+from orderdesk.orderschemas import service as schema_service
+from orderdesk.orderschemas.models import OrderSchema
+from orderdesk.orderschemas.schemas import OrderSchemaCreate, OrderSchemaRead, OrderSchemaUpdate
+from orderdesk.pagination import paginate
+from orderdesk.projects import service as project_service
+from orderdesk.projects.models import Project
+from orderdesk.projects.schemas import ProjectCreate, ProjectRead
+from orderdesk.tenancy.scoping import get_visible, select_visible
+
+router = APIRouter(prefix="/v1")
+
+
+@router.post("/projects", status_code=status.HTTP_201_CREATED, tags=["projects"])
+async def create_project(
+    body: ProjectCreate, session: SessionDep, principal: PrincipalDep
+) -> ProjectRead:
+    return ProjectRead.model_validate(
+        await project_service.create_project(session, body, principal=principal)
+    )
+
+
+@router.get("/projects", tags=["projects"])
+async def list_projects(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    patient_id: Annotated[int | None, Query()] = None,
+) -> ListPage[ProjectRead]:
+    stmt = select_visible(Project, principal)
+    if patient_id is not None:
+        stmt = stmt.where(Project.patient_id == patient_id)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=Project.id,
+        sort_columns={"id": Project.id},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, ProjectRead.model_validate)
+
+
+@router.get("/projects/{project_id}", tags=["projects"])
+async def get_project(project_id: int, session: SessionDep, principal: PrincipalDep) -> ProjectRead:
+    return ProjectRead.model_validate(
+        await get_visible(session, Project, project_id, principal, kind="project")
+    )
+
+
+@router.get("/projects/{project_id}/orders", tags=["projects"])
+async def project_orders(
+    project_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+) -> ListPage[OrderRead]:
+    project = await get_visible(session, Project, project_id, principal, kind="project")
+    page = await queries.list_orders(
+        session,
+        principal,
+        queries.OrderFilter(project_id=project.id),
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    rendered = [await read_order(session, order, principal) for order in page.items]
+    return page_response(request, page.with_items(rendered), lambda o: o)
+
+
+@router.get("/projects/{project_id}/timeline", tags=["projects"])
+async def project_timeline(
+    project_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+) -> ListPage[OrderEventRead]:
+    """Every event of every order in the project that the caller may see."""
+    page = await queries.project_timeline(
+        session, project_id, principal, cursor=paging.cursor, limit=paging.limit
+    )
+    return page_response(request, page, OrderEventRead.model_validate)
+
+
+@router.post("/order-schemas", status_code=status.HTTP_201_CREATED, tags=["order schemas"])
+async def create_order_schema(
+    body: OrderSchemaCreate, session: SessionDep, principal: PrincipalDep
+) -> OrderSchemaRead:
+    return OrderSchemaRead.model_validate(
+        await schema_service.create_order_schema(session, body, principal=principal)
+    )
+
+
+@router.get("/order-schemas", tags=["order schemas"])
+async def list_order_schemas(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    name: Annotated[str | None, Query(max_length=100)] = None,
+) -> ListPage[OrderSchemaRead]:
+    stmt = select_visible(OrderSchema, principal)
+    if name is not None:
+        stmt = stmt.where(OrderSchema.name == name)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=OrderSchema.id,
+        sort_columns={"id": OrderSchema.id, "name": OrderSchema.name},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    return page_response(request, page, OrderSchemaRead.model_validate)
+
+
+@router.get("/order-schemas/{schema_id}", tags=["order schemas"])
+async def get_order_schema(
+    schema_id: int, session: SessionDep, principal: PrincipalDep
+) -> OrderSchemaRead:
+    return OrderSchemaRead.model_validate(
+        await get_visible(session, OrderSchema, schema_id, principal, kind="order schema")
+    )
+
+
+@router.put("/order-schemas/{schema_id}", tags=["order schemas"])
+async def update_order_schema(
+    schema_id: int, body: OrderSchemaUpdate, session: SessionDep, principal: PrincipalDep
+) -> OrderSchemaRead:
+    return OrderSchemaRead.model_validate(
+        await schema_service.update_order_schema(session, schema_id, body, principal=principal)
+    )

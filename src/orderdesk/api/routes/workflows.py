@@ -1,0 +1,115 @@
+"""Workflows: list, read, create, save a new version, read versions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.pagination import paginate
+from orderdesk.tenancy.scoping import get_visible, select_visible
+from orderdesk.workflow import service
+from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
+from orderdesk.workflow.schemas import (
+    WorkflowCreate,
+    WorkflowRead,
+    WorkflowUpdate,
+    WorkflowVersionRead,
+)
+
+router = APIRouter(prefix="/v1", tags=["workflows"])
+
+
+async def _read(session: AsyncSession, record: WorkflowRecord) -> WorkflowRead:
+    version = await service.version_of(session, record)
+    return WorkflowRead(
+        id=record.id,
+        key=record.key,
+        name=record.name,
+        account_id=record.account_id,
+        is_default=record.is_default,
+        current_version=record.current_version,
+        definition=version.definition,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+@router.post("/workflows", status_code=status.HTTP_201_CREATED)
+async def create_workflow(
+    body: WorkflowCreate, session: SessionDep, principal: PrincipalDep
+) -> WorkflowRead:
+    return await _read(session, await service.create_workflow(session, body, principal=principal))
+
+
+@router.get("/workflows")
+async def list_workflows(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PagingDep,
+    account_id: Annotated[int | None, Query(description="Only this supplier's")] = None,
+    key: Annotated[str | None, Query(max_length=100)] = None,
+) -> ListPage[WorkflowRead]:
+    stmt = select_visible(WorkflowRecord, principal)
+    if account_id is not None:
+        stmt = stmt.where(WorkflowRecord.account_id == account_id)
+    if key is not None:
+        stmt = stmt.where(WorkflowRecord.key == key)
+    page = await paginate(
+        session,
+        stmt,
+        id_column=WorkflowRecord.id,
+        sort_columns={"id": WorkflowRecord.id, "key": WorkflowRecord.key},
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
+    rendered = [await _read(session, record) for record in page.items]
+    return page_response(request, page.with_items(rendered), lambda w: w)
+
+
+@router.get("/workflows/{workflow_id}")
+async def get_workflow(
+    workflow_id: int, session: SessionDep, principal: PrincipalDep
+) -> WorkflowRead:
+    return await _read(
+        session, await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
+    )
+
+
+@router.put("/workflows/{workflow_id}")
+async def update_workflow(
+    workflow_id: int, body: WorkflowUpdate, session: SessionDep, principal: PrincipalDep
+) -> WorkflowRead:
+    """A new `definition` is saved as the next version; orders keep the version they began on."""
+    return await _read(
+        session, await service.update_workflow(session, workflow_id, body, principal=principal)
+    )
+
+
+@router.get("/workflows/{workflow_id}/versions")
+async def list_workflow_versions(
+    workflow_id: int, session: SessionDep, principal: PrincipalDep
+) -> list[WorkflowVersionRead]:
+    record = await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
+    versions = await session.scalars(
+        select(WorkflowVersion)
+        .where(
+            WorkflowVersion.tenant_id == record.tenant_id, WorkflowVersion.workflow_id == record.id
+        )
+        .order_by(WorkflowVersion.number)
+    )
+    return [WorkflowVersionRead.model_validate(v) for v in versions]
+
+
+@router.get("/workflows/{workflow_id}/versions/{number}")
+async def get_workflow_version(
+    workflow_id: int, number: int, session: SessionDep, principal: PrincipalDep
+) -> WorkflowVersionRead:
+    record = await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
+    return WorkflowVersionRead.model_validate(await service.version_of(session, record, number))

@@ -1,0 +1,1 @@
+"""labPortal2 Web API v1, Commerce (seed 001), under /compat/labportal/api-v1."""

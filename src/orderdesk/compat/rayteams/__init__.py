@@ -1,0 +1,1 @@
+"""RAYTeams platform API (seed 000), under /compat/rayteams/v1.0."""

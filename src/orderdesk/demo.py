@@ -1,0 +1,515 @@
+"""The demo data set: a small, believable tenant to try the API on.
+
+Everything is made through the services, acting as the account that would do
+it over the API, so loading the demo also obeys every rule: scoping, the
+workflow's roles, the timeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.catalog import service as catalog
+from orderdesk.catalog.models import Item, Kit, Product
+from orderdesk.catalog.schemas import (
+    ItemCreate,
+    KitCreate,
+    KitItemIn,
+    ManufacturerCreate,
+    ProductCreate,
+)
+from orderdesk.orders import service as orders
+from orderdesk.orders.models import Order, ShippingOption
+from orderdesk.orders.schemas import (
+    CancelRequest,
+    NoteCreate,
+    OrderCreate,
+    OrderLineIn,
+    TrackingNumberCreate,
+    TransitionRequest,
+)
+from orderdesk.parties import service as parties
+from orderdesk.parties.models import Patient, Site
+from orderdesk.parties.schemas import PatientCreate, Sex, SiteCreate
+from orderdesk.schemas import Address
+from orderdesk.tenancy.models import Account, AccountKind, Role
+from orderdesk.tenancy.principal import Principal, system_principal
+from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
+from orderdesk.tenancy.service import create_account, create_credential
+
+#: The demo's accounts, by the name the JSON output and the README use for them.
+ACCOUNTS: dict[str, tuple[AccountKind, str]] = {
+    "customer": (AccountKind.CUSTOMER, "Riverside Family Clinic"),
+    "customer_other": (AccountKind.CUSTOMER, "Harbor Heart Practice"),
+    "supplier": (AccountKind.SUPPLIER, "Northwind Medical Supply"),
+}
+
+#: Fixed, so every fresh demo database holds the same data.
+SEED = 20261125
+
+
+@dataclass
+class DemoData:
+    """What ``orderdesk demo --json`` prints: fresh keys and the ids worth trying."""
+
+    keys: dict[str, str]
+    accounts: dict[str, int]
+    patient_ids: list[int]
+    site_ids: list[int]
+    item_ids: list[int]
+    kit_ids: list[int]
+    product_ids: list[int]
+    order_ids: list[int]
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def acting_for(tenant_id: int, account: Account) -> Principal:
+    """A principal with the role and account of ``account``, as its API key would give."""
+    return Principal(
+        tenant_id=tenant_id,
+        role=Role(account.kind.value),
+        account_id=account.id,
+        credential_id=None,
+        name=account.name,
+    )
+
+
+async def tenant_is_empty(session: AsyncSession, tenant_id: int) -> bool:
+    found = await session.scalar(select(Account.id).where(Account.tenant_id == tenant_id).limit(1))
+    return found is None
+
+
+async def count_of(
+    session: AsyncSession, model: type[Account] | type[Order], tenant_id: int
+) -> int:
+    return (
+        await session.scalar(
+            select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
+        )
+        or 0
+    )
+
+
+async def find_demo_accounts(session: AsyncSession, tenant_id: int) -> dict[str, int] | None:
+    """The demo's accounts in this tenant, if all of them are there."""
+    found: dict[str, int] = {}
+    for who, (kind, name) in ACCOUNTS.items():
+        ident = await session.scalar(
+            select(Account.id)
+            .where(Account.tenant_id == tenant_id, Account.kind == kind, Account.name == name)
+            .order_by(Account.id)
+            .limit(1)
+        )
+        if ident is None:
+            return None
+        found[who] = ident
+    return found
+
+
+async def make_keys(
+    session: AsyncSession, tenant_id: int, accounts: dict[str, int] | None, *, name: str
+) -> dict[str, str]:
+    """Fresh API keys: an admin one, and one per demo account when there are any."""
+    system = system_principal(tenant_id)
+    wanted: list[tuple[str, Role, int | None]] = [("admin", Role.ADMIN, None)]
+    for who, (kind, _) in ACCOUNTS.items():
+        if accounts is not None:
+            wanted.append((who, Role(kind.value), accounts[who]))
+    keys: dict[str, str] = {}
+    for who, role, account_id in wanted:
+        _, keys[who] = await create_credential(
+            session,
+            CredentialCreate(name=name, role=role, account_id=account_id),
+            principal=system,
+        )
+    return keys
+
+
+async def describe(
+    session: AsyncSession, tenant_id: int, accounts: dict[str, int], keys: dict[str, str]
+) -> DemoData:
+    """The ids a client can use now: only active patients and sites, only orderable entries."""
+    customer, supplier = accounts["customer"], accounts["supplier"]
+
+    async def ids(stmt: Any) -> list[int]:
+        return list(await session.scalars(stmt))
+
+    return DemoData(
+        keys=keys,
+        accounts=dict(accounts),
+        patient_ids=await ids(
+            select(Patient.id)
+            .where(Patient.tenant_id == tenant_id, Patient.account_id == customer)
+            .where(Patient.archived.is_(False))
+            .order_by(Patient.id)
+        ),
+        site_ids=await ids(
+            select(Site.id)
+            .where(Site.tenant_id == tenant_id, Site.account_id == customer)
+            .where(Site.active.is_(True))
+            .order_by(Site.id)
+        ),
+        item_ids=await ids(
+            select(Item.id)
+            .where(Item.tenant_id == tenant_id, Item.account_id == supplier)
+            .where(Item.orderable.is_(True))
+            .order_by(Item.id)
+        ),
+        kit_ids=await ids(
+            select(Kit.id)
+            .where(Kit.tenant_id == tenant_id, Kit.account_id == supplier)
+            .where(Kit.archived.is_(False))
+            .order_by(Kit.id)
+        ),
+        product_ids=await ids(
+            select(Product.id)
+            .where(Product.tenant_id == tenant_id, Product.account_id == supplier)
+            .where(Product.orderable.is_(True))
+            .order_by(Product.id)
+        ),
+        order_ids=await ids(
+            select(Order.id)
+            .where(Order.tenant_id == tenant_id, Order.supplier_account_id == supplier)
+            .where(Order.customer_account_id.in_([customer, accounts["customer_other"]]))
+            .order_by(Order.id)
+        ),
+    )
+
+
+async def load_demo(session: AsyncSession, tenant_id: int, *, key_name: str = "demo") -> DemoData:
+    """Fill the tenant with the demo; the caller's transaction keeps it all or nothing."""
+    rng = random.Random(SEED)
+    system = system_principal(tenant_id)
+    accounts: dict[str, Account] = {}
+    for who, (kind, name) in ACCOUNTS.items():
+        accounts[who] = await create_account(
+            session, AccountCreate(kind=kind, name=name, **_ACCOUNT_DETAILS[who]), principal=system
+        )
+    acting = {who: acting_for(tenant_id, account) for who, account in accounts.items()}
+    recipients = {
+        who: await _parties(session, acting[who], who) for who in ("customer", "customer_other")
+    }
+    catalog_ids = await _catalog(session, acting["supplier"])
+    stories = [story for story, count in _STORIES for _ in range(count)]
+    rng.shuffle(stories)
+    for n, story in enumerate(stories):
+        who = "customer_other" if n % 5 == 4 else "customer"
+        body = _order_body(rng, n, recipients[who], catalog_ids)
+        order = await orders.create_order(session, body, principal=acting[who])
+        await _play(session, rng, order.id, story, acting[who], acting["supplier"])
+    account_ids = {who: account.id for who, account in accounts.items()}
+    keys = await make_keys(session, tenant_id, account_ids, name=key_name)
+    return await describe(session, tenant_id, account_ids, keys)
+
+
+# --- accounts, patients, sites -------------------------------------------------
+
+_ACCOUNT_DETAILS: dict[str, dict[str, Any]] = {
+    "customer": {
+        "contact_person": "Dr. Amara Osei",
+        "phone_number": "+1 617 555 0142",
+        "email": "orders@riverside-clinic.example",
+        "shipping_address": Address(
+            line_one="200 Riverside Ave", city="Boston", state="MA", zip_code="02114", country="US"
+        ),
+    },
+    "customer_other": {
+        "contact_person": "Dr. Lena Novak",
+        "phone_number": "+1 207 555 0199",
+        "email": "desk@harbor-heart.example",
+        "shipping_address": Address(
+            line_one="14 Wharf St", city="Portland", state="ME", zip_code="04101", country="US"
+        ),
+    },
+    "supplier": {
+        "contact_person": "Sam Whitfield",
+        "phone_number": "+1 800 555 0110",
+        "email": "fulfilment@northwind-medical.example",
+        "billing_address": Address(
+            line_one="1 Logistics Way", city="Columbus", state="OH", zip_code="43004", country="US"
+        ),
+    },
+}
+
+_SITES: dict[str, list[tuple[str, str, bool]]] = {
+    "customer": [
+        ("Riverside Main Campus", "Boston", True),
+        ("Riverside East Clinic", "Cambridge", True),
+        ("Riverside Pop-up (closed)", "Quincy", False),
+    ],
+    "customer_other": [("Harbor Heart Downtown", "Portland", True)],
+}
+
+_PATIENTS: dict[str, list[tuple[str, str, str, Sex, bool]]] = {
+    # first name, last name, date of birth, sex, archived
+    "customer": [
+        ("Maria", "Alvarez", "1956-03-14", "female", False),
+        ("James", "Okafor", "1948-11-02", "male", False),
+        ("Priya", "Raman", "1971-07-23", "female", False),
+        ("Thomas", "Berg", "1939-01-30", "male", False),
+        ("Aiko", "Tanaka", "1962-09-05", "female", False),
+        ("Daniel", "Mensah", "1983-05-17", "male", False),
+        ("Helen", "Fischer", "1944-12-24", "female", False),
+        ("Robert", "Quinn", "1950-06-08", "male", True),
+    ],
+    "customer_other": [
+        ("Grace", "Lindqvist", "1958-04-19", "female", False),
+        ("Omar", "Haddad", "1967-10-11", "male", False),
+        ("Ruth", "Cohen", "1941-02-27", "female", False),
+    ],
+}
+
+
+@dataclass
+class _Recipients:
+    patients: list[tuple[int, Address]]  # active ones, with their home address
+    site_ids: list[int]  # active ones
+
+
+async def _parties(session: AsyncSession, customer: Principal, who: str) -> _Recipients:
+    site_ids: list[int] = []
+    for name, city, active in _SITES[who]:
+        site = await parties.create_site(
+            session,
+            SiteCreate(
+                name=name,
+                phone_number="+1 555 0100",
+                address=Address(line_one="1 Main St", city=city, country="US"),
+                active=active,
+            ),
+            principal=customer,
+        )
+        if active:
+            site_ids.append(site.id)
+    patients: list[tuple[int, Address]] = []
+    prefix = "".join(word[0] for word in ACCOUNTS[who][1].split()[:2]).upper()
+    for n, (first, last, born, sex, archived) in enumerate(_PATIENTS[who], start=1):
+        home = Address(line_one=f"{10 + 7 * n} Elm St", city="Boston", country="US")
+        patient = await parties.create_patient(
+            session,
+            PatientCreate(
+                external_identifier=f"{prefix}-{n:04d}",
+                first_name=first,
+                last_name=last,
+                date_of_birth=dt.date.fromisoformat(born),
+                sex=sex,
+                email=f"{first.lower()}.{last.lower()}@mail.example",
+                address=home,
+                site_id=site_ids[n % len(site_ids)],
+                archived=archived,
+            ),
+            principal=customer,
+        )
+        if not archived:
+            patients.append((patient.id, home))
+    return _Recipients(patients=patients, site_ids=site_ids)
+
+
+# --- catalog -------------------------------------------------------------------
+
+_ITEMS = [
+    # sku, name, model, manufacturer, orderable
+    ("BP-200", "Blood pressure monitor", "BP-200", "Vitalis Instruments", True),
+    ("CUFF-L", "Blood pressure cuff, large", "C-L", "Vitalis Instruments", True),
+    ("WS-5", "Connected weight scale", "WS-5", "Vitalis Instruments", True),
+    ("GM-10", "Glucose meter", "GM-10", "Medora Diagnostics", True),
+    ("GS-50", "Glucose test strips, box of 50", None, "Medora Diagnostics", True),
+    ("PO-3", "Pulse oximeter", "PO-3", "Acme Medical", True),
+    ("HUB-4G", "Cellular data hub", "H4", "Acme Medical", True),
+    ("TH-1", "Digital thermometer (discontinued)", "TH-1", "Acme Medical", False),
+]
+
+_KITS = [
+    # name, archived, [(sku, count)]
+    ("Hypertension starter kit", False, [("BP-200", 1), ("CUFF-L", 1), ("HUB-4G", 1)]),
+    ("Diabetes starter kit", False, [("GM-10", 1), ("GS-50", 4)]),
+    ("Heart failure kit", False, [("WS-5", 1), ("BP-200", 1), ("PO-3", 1), ("HUB-4G", 1)]),
+    ("Fever kit (retired)", True, [("TH-1", 1)]),
+]
+
+_PRODUCTS = [
+    # name, price, discount, orderable
+    ("Remote monitoring programme, monthly", "89.00", None, True),
+    ("Device replacement service", "35.00", "10%", True),
+    ("Pilot programme 2025", "0.00", None, False),
+]
+
+
+@dataclass
+class _CatalogIds:
+    items: list[int]  # orderable
+    kits: list[int]  # not archived
+    products: list[int]  # orderable
+
+
+async def _catalog(session: AsyncSession, supplier: Principal) -> _CatalogIds:
+    makers: dict[str, int] = {}
+    for name in sorted({row[3] for row in _ITEMS}):
+        maker = await catalog.create_manufacturer(
+            session, ManufacturerCreate(name=name), principal=supplier
+        )
+        makers[name] = maker.id
+    by_sku: dict[str, int] = {}
+    orderable_items: list[int] = []
+    for sku, name, model, maker_name, orderable in _ITEMS:
+        item = await catalog.create_item(
+            session,
+            ItemCreate(
+                sku=sku,
+                name=name,
+                model=model,
+                manufacturer_id=makers[maker_name],
+                orderable=orderable,
+            ),
+            principal=supplier,
+        )
+        by_sku[sku] = item.id
+        if orderable:
+            orderable_items.append(item.id)
+    kits: list[int] = []
+    for name, archived, contents in _KITS:
+        kit = await catalog.create_kit(
+            session,
+            KitCreate(
+                name=name,
+                archived=archived,
+                kit_items=[
+                    KitItemIn(item_id=by_sku[sku], count=count, drives_external_identifier=i == 0)
+                    for i, (sku, count) in enumerate(contents)
+                ],
+            ),
+            principal=supplier,
+        )
+        if not archived:
+            kits.append(kit.id)
+    products: list[int] = []
+    for name, price, discount, orderable in _PRODUCTS:
+        product = await catalog.create_product(
+            session,
+            ProductCreate(
+                name=name,
+                price=Decimal(price),
+                currency="USD",
+                discount=discount,
+                terms="Net 30. Devices remain the supplier's property until paid.",
+                orderable=orderable,
+            ),
+            principal=supplier,
+        )
+        if orderable:
+            products.append(product.id)
+    return _CatalogIds(items=orderable_items, kits=kits, products=products)
+
+
+# --- orders and what happens to them ------------------------------------------------
+
+# A story is what happens to an order after it is placed, as (actor, step, argument):
+# actors "customer" / "supplier"; steps "move" (to a state), "note", "track", "cancel".
+_Story = tuple[tuple[str, str, str], ...]
+
+_ASK_ADDRESS = "The carrier could not verify the street number; please confirm the address."
+_SHIP = (
+    ("supplier", "move", "processing"),
+    ("supplier", "move", "shipped"),
+    ("supplier", "track", ""),
+)
+
+_STORIES: list[tuple[_Story, int]] = [
+    ((), 6),
+    ((("customer", "note", "Patient prefers delivery after 5 pm."),), 3),
+    ((("supplier", "move", "reconfirmAddress"), ("supplier", "note", _ASK_ADDRESS)), 5),
+    ((("supplier", "move", "processing"),), 4),
+    (
+        (
+            ("supplier", "move", "reconfirmAddress"),
+            ("supplier", "note", _ASK_ADDRESS),
+            ("customer", "note", "Confirmed with the patient: the address is correct."),
+            ("customer", "move", "processing"),
+        ),
+        4,
+    ),
+    (_SHIP, 9),
+    ((*_SHIP, ("supplier", "move", "delivered")), 8),
+    ((*_SHIP, ("supplier", "move", "delivered"), ("customer", "note", "Received, thanks.")), 4),
+    ((("customer", "cancel", "Entered twice by mistake."),), 4),
+    (
+        (("supplier", "move", "processing"), ("customer", "cancel", "Patient left the programme.")),
+        3,
+    ),
+]
+
+_TAGS = ["rpm", "hypertension", "diabetes", "heart-failure", "pilot", "rush"]
+_CARRIERS = ["UPS", "FedEx", "USPS", "DHL"]
+
+
+def _order_body(rng: random.Random, n: int, to: _Recipients, ids: _CatalogIds) -> OrderCreate:
+    shape = n % 4
+    lines: list[OrderLineIn] = []
+    product_id: int | None = None
+    if shape == 0:
+        lines = [OrderLineIn(kit_id=rng.choice(ids.kits))]
+    elif shape == 1:
+        chosen = rng.sample(ids.items, k=rng.randint(1, 3))
+        lines = [OrderLineIn(item_id=item, count=rng.randint(1, 3)) for item in chosen]
+    elif shape == 2:
+        product_id = ids.products[0]
+        lines = [OrderLineIn(kit_id=rng.choice(ids.kits)), OrderLineIn(product_id=product_id)]
+    else:
+        product_id = ids.products[-1]
+    for_site = n % 6 == 5
+    patient_id, home = rng.choice(to.patients)
+    return OrderCreate(
+        patient_id=None if for_site else patient_id,
+        site_id=rng.choice(to.site_ids) if for_site else None,
+        product_id=product_id,
+        lines=lines,
+        external_order_ids=[f"EHR-{10_000 + n}"],
+        tags=rng.sample(_TAGS, k=rng.randint(0, 2)),
+        data={"programme": "remote-monitoring", "priority": rng.choice(["routine", "high"])},
+        memo="Ship to the clinic's front desk." if for_site else None,
+        shipping_option=ShippingOption.OVERNIGHT if n % 5 == 0 else ShippingOption.STANDARD,
+        shipping_address=None if for_site else home,
+    )
+
+
+async def _play(
+    session: AsyncSession,
+    rng: random.Random,
+    order_id: int,
+    story: _Story,
+    customer: Principal,
+    supplier: Principal,
+) -> None:
+    for actor, step, argument in story:
+        principal = customer if actor == "customer" else supplier
+        if step == "move":
+            await orders.move_order(
+                session, order_id, TransitionRequest(to=argument), principal=principal
+            )
+        elif step == "note":
+            await orders.add_note(session, order_id, NoteCreate(text=argument), principal=principal)
+        elif step == "track":
+            carrier = rng.choice(_CARRIERS)
+            value = f"{carrier[:2].upper()}{rng.randrange(10**12):012d}"
+            await orders.add_tracking_number(
+                session,
+                order_id,
+                TrackingNumberCreate(carrier=carrier, value=value),
+                principal=principal,
+            )
+        elif step == "cancel":
+            await orders.cancel_order(
+                session, order_id, CancelRequest(reason=argument), principal=principal
+            )
+        else:  # a typo in the stories above
+            raise ValueError(f"unknown demo step {step!r}")

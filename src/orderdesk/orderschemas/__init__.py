@@ -1,0 +1,1 @@
+"""Order schemas: named JSON Schemas that an order's custom ``data`` must satisfy."""

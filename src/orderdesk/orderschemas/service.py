@@ -1,0 +1,124 @@
+"""Use cases for order schemas, and the check every order's data goes through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.errors import FieldError, Forbidden, ValidationFailed
+from orderdesk.orderschemas.models import OrderSchema
+from orderdesk.orderschemas.schemas import OrderSchemaCreate, OrderSchemaUpdate
+from orderdesk.tenancy.accounts import account_of_kind
+from orderdesk.tenancy.models import AccountKind, Role
+from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import get_visible, select_visible
+
+MAX_VIOLATIONS = 50
+
+
+def _pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _check_schema(schema: dict[str, Any]) -> None:
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        raise ValidationFailed(
+            "not a valid JSON Schema (draft 2020-12)",
+            errors=[FieldError(error.message, pointer="/schema" + _pointer(error.absolute_path))],
+        ) from error
+
+
+def violations(schema: dict[str, Any], data: dict[str, Any], *, at: str) -> list[FieldError]:
+    """Each way ``data`` breaks ``schema``, pointed at from ``at`` (e.g. ``/data``)."""
+    validator = Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    return [
+        FieldError(e.message, pointer=at + _pointer(e.absolute_path))
+        for e in errors[:MAX_VIOLATIONS]
+    ]
+
+
+async def create_order_schema(
+    session: AsyncSession, data: OrderSchemaCreate, *, principal: Principal
+) -> OrderSchema:
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    account_id = None
+    if not (principal.is_admin and data.account_id is None):
+        account_id = principal.owning_account(data.account_id)
+        await account_of_kind(
+            session, account_id, AccountKind.SUPPLIER, principal=principal, pointer="/account_id"
+        )
+    _check_schema(data.schema_)
+    taken = (
+        await session.scalars(
+            select(OrderSchema.id).where(
+                OrderSchema.tenant_id == principal.tenant_id, OrderSchema.name == data.name
+            )
+        )
+    ).first()
+    if taken is not None:
+        raise ValidationFailed(
+            f"an order schema named {data.name!r} exists",
+            errors=[FieldError("must be unique in the tenant", pointer="/name")],
+        )
+    record = OrderSchema(
+        tenant_id=principal.tenant_id, account_id=account_id, name=data.name, schema=data.schema_
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def update_order_schema(
+    session: AsyncSession, schema_id: int, data: OrderSchemaUpdate, *, principal: Principal
+) -> OrderSchema:
+    """Orders already placed keep the data they were validated with; new ones meet the new rules."""
+    record = await get_visible(session, OrderSchema, schema_id, principal, kind="order schema")
+    principal.require(Role.ADMIN, Role.SUPPLIER)
+    if not principal.is_admin and record.account_id != principal.account_id:
+        raise Forbidden("only the supplier that owns this order schema (or an admin) may change it")
+    _check_schema(data.schema_)
+    record.schema = data.schema_
+    await session.flush()
+    return record
+
+
+async def check_order_data(
+    session: AsyncSession,
+    name: str,
+    data: dict[str, Any],
+    *,
+    tenant_id: int,
+    supplier_account_id: int,
+) -> None:
+    """The order's data must satisfy the named schema (tenant-wide or the supplier's)."""
+    record = (
+        await session.scalars(
+            select(OrderSchema).where(OrderSchema.tenant_id == tenant_id, OrderSchema.name == name)
+        )
+    ).one_or_none()
+    if record is None or record.account_id not in (None, supplier_account_id):
+        raise ValidationFailed(
+            f"no order schema {name!r}",
+            errors=[
+                FieldError(
+                    "must name an order schema of the tenant or of the supplier",
+                    pointer="/schema_name",
+                )
+            ],
+        )
+    found = violations(record.schema, data, at="/data")
+    if found:
+        raise ValidationFailed(f"the order's data does not satisfy schema {name!r}", errors=found)
+
+
+async def list_order_schemas(session: AsyncSession, *, principal: Principal) -> list[OrderSchema]:
+    """Every order schema the principal's tenant has, by name."""
+    rows = await session.scalars(select_visible(OrderSchema, principal).order_by(OrderSchema.name))
+    return list(rows)

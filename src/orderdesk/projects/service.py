@@ -1,0 +1,81 @@
+"""Use cases for projects."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.parties.models import Patient
+from orderdesk.projects.models import Project
+from orderdesk.projects.schemas import ProjectCreate
+from orderdesk.tenancy.accounts import account_of_kind
+from orderdesk.tenancy.models import AccountKind, Role
+from orderdesk.tenancy.principal import Principal
+
+
+async def create_project(
+    session: AsyncSession, data: ProjectCreate, *, principal: Principal
+) -> Project:
+    principal.require(Role.ADMIN, Role.CUSTOMER)
+    account_id = principal.owning_account(data.account_id)
+    await account_of_kind(
+        session, account_id, AccountKind.CUSTOMER, principal=principal, pointer="/account_id"
+    )
+    if data.patient_id is not None:
+        patient = await session.get(Patient, data.patient_id)
+        if (
+            patient is None
+            or patient.tenant_id != principal.tenant_id
+            or patient.account_id != account_id
+        ):
+            raise ValidationFailed(
+                f"no patient {data.patient_id} in this account",
+                errors=[
+                    FieldError("must be the id of a patient of the account", pointer="/patient_id")
+                ],
+            )
+    project = Project(
+        tenant_id=principal.tenant_id,
+        account_id=account_id,
+        patient_id=data.patient_id,
+        name=data.name,
+    )
+    session.add(project)
+    await session.flush()
+    return project
+
+
+async def project_for_order(
+    session: AsyncSession,
+    project_id: int | None,
+    *,
+    customer_id: int,
+    patient_id: int | None,
+    principal: Principal,
+) -> Project:
+    """The named project of the ordering customer, or a new one for this order alone."""
+    if project_id is None:
+        project = Project(
+            tenant_id=principal.tenant_id,
+            account_id=customer_id,
+            patient_id=patient_id,
+            name="Order project",
+        )
+        session.add(project)
+        await session.flush()
+        return project
+    project = await session.get(Project, project_id)
+    if (
+        project is None
+        or project.tenant_id != principal.tenant_id
+        or project.account_id != customer_id
+    ):
+        raise ValidationFailed(
+            f"no project {project_id} of the ordering account",
+            errors=[
+                FieldError(
+                    "must be the id of a project of the ordering account", pointer="/project_id"
+                )
+            ],
+        )
+    return project

@@ -1,0 +1,27 @@
+"""Account checks other areas build on."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.tenancy.models import Account, AccountKind
+from orderdesk.tenancy.principal import Principal
+
+
+async def account_of_kind(
+    session: AsyncSession,
+    account_id: int,
+    kind: AccountKind,
+    *,
+    principal: Principal,
+    pointer: str,
+) -> Account:
+    """An account in the caller's tenant that must be of ``kind`` (else a 422 on ``pointer``)."""
+    account = await session.get(Account, account_id)
+    if account is None or account.tenant_id != principal.tenant_id or account.kind != kind:
+        raise ValidationFailed(
+            f"no {kind.value} account {account_id}",
+            errors=[FieldError(f"must be the id of a {kind.value} account", pointer=pointer)],
+        )
+    return account

@@ -1,0 +1,365 @@
+"""The ``orderdesk`` command line: migrate, demo, keys, serve and the environment's admin key.
+
+Commands run in a worker thread because each runs its own event loop, which
+cannot start inside the test's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from orderdesk.api.app import create_app
+from orderdesk.cli import app as cli
+from orderdesk.config import Settings, get_settings
+from tests.conftest import _create_pg_database, _drop_pg_database
+
+DEMO_FIELDS = {
+    "keys",
+    "accounts",
+    "patient_ids",
+    "site_ids",
+    "item_ids",
+    "kit_ids",
+    "product_ids",
+    "order_ids",
+}
+WHO = {"customer", "customer_other", "supplier"}
+KEY_COLUMNS = ["id", "prefix", "name", "role", "account", "created", "last", "used", "revoked"]
+
+
+def invoke(url: str, *args: str) -> Result:
+    """``orderdesk ARGS`` against the database at ``url``; settings are read afresh."""
+    environment = {"ORDERDESK_DATABASE_URL": url, "ORDERDESK_ADMIN_KEY": None}
+    get_settings.cache_clear()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(CliRunner().invoke, cli, list(args), env=environment).result()
+    finally:
+        get_settings.cache_clear()
+
+
+async def ainvoke(url: str, *args: str) -> Result:
+    """``invoke`` from an async test: the test's loop keeps running the app's clean-ups."""
+    return await asyncio.to_thread(invoke, url, *args)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        return db.execute(sql).fetchall()
+
+
+@asynccontextmanager
+async def api(url: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over ASGI, started (lifespan) on ``url``, or as configured by the environment."""
+    app = create_app(Settings(database_url=url) if url else None)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    """One database with the demo loaded, and what ``demo --json`` printed."""
+    url = sqlite_url(tmp_path_factory.mktemp("demo") / "demo.db")
+    result = invoke(url, "demo", "--json")
+    assert result.exit_code == 0, result.stderr
+    return url, json.loads(result.stdout)
+
+
+# --- migrate ----------------------------------------------------------------------
+
+
+def test_migrate_creates_the_tables_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nowhere near the source tree: migrations ship in the package
+    url = sqlite_url(tmp_path / "fresh.db")
+    result = invoke(url, "migrate")
+    assert result.exit_code == 0, result.stderr
+    tables = {row[0] for row in query(url, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"alembic_version", "tenants", "accounts", "credentials", "orders"} <= tables
+
+
+# --- demo -------------------------------------------------------------------------
+
+
+def test_demo_json_prints_one_object_with_exactly_the_documented_fields(demo_db):
+    _, printed = demo_db
+    assert set(printed) == DEMO_FIELDS
+    assert set(printed["keys"]) == {"admin", *WHO}
+    assert set(printed["accounts"]) == WHO
+
+
+def test_demo_makes_two_customer_accounts_and_one_supplier(demo_db):
+    url, printed = demo_db
+    kinds = dict(query(url, "SELECT kind, count(*) FROM accounts GROUP BY kind"))
+    assert kinds == {"customer": 2, "supplier": 1}
+    assert dict(query(url, "SELECT id, kind FROM accounts")) == {
+        printed["accounts"]["customer"]: "customer",
+        printed["accounts"]["customer_other"]: "customer",
+        printed["accounts"]["supplier"]: "supplier",
+    }
+
+
+def test_demo_orders_are_about_fifty_spread_over_the_workflow(demo_db):
+    url, printed = demo_db
+    assert 45 <= len(printed["order_ids"]) <= 60
+    statuses = {row[0] for row in query(url, "SELECT DISTINCT status_id FROM orders")}
+    assert len(statuses) > 3
+    assert {"new", "shipped", "delivered", "cancelled"} <= statuses
+
+
+def test_demo_orders_carry_notes_and_tracking_numbers_of_both_parties(demo_db):
+    url, _ = demo_db
+    authors = {row[0].split(":")[0] for row in query(url, "SELECT author FROM order_notes")}
+    assert authors == {"customer", "supplier"}
+    shipped = query(
+        url,
+        "SELECT count(*) FROM orders WHERE status_id IN ('shipped', 'delivered') AND id NOT IN "
+        "(SELECT order_id FROM tracking_numbers)",
+    )
+    assert shipped == [(0,)]
+    assert query(url, "SELECT count(*) FROM tracking_numbers")[0][0] > 0
+
+
+async def test_demo_keys_authenticate_as_their_accounts(demo_db):
+    url, printed = demo_db
+    async with api(url) as client:
+        seen: dict[str, set[int]] = {}
+        for who, key in printed["keys"].items():
+            r = await client.get("/v1/orders?limit=500", headers=bearer(key))
+            assert r.status_code == 200, (who, r.text)
+            seen[who] = {o["customer_account_id"] for o in r.json()["items"]}
+    accounts = printed["accounts"]
+    assert seen["customer"] == {accounts["customer"]}
+    assert seen["customer_other"] == {accounts["customer_other"]}
+    assert seen["supplier"] == seen["admin"] == {accounts["customer"], accounts["customer_other"]}
+
+
+async def test_demo_ids_are_ones_a_customer_can_order_with(demo_db):
+    url, printed = demo_db
+    body = {
+        "patient_id": printed["patient_ids"][0],
+        "lines": [
+            {"item_id": printed["item_ids"][-1]},
+            {"kit_id": printed["kit_ids"][-1]},
+            {"product_id": printed["product_ids"][-1]},
+        ],
+    }
+    async with api(url) as client:
+        headers = bearer(printed["keys"]["customer"])
+        r = await client.post("/v1/orders", json=body, headers=headers)
+        assert r.status_code == 201, r.text
+        for site_id in printed["site_ids"]:
+            r = await client.post(
+                "/v1/orders", json={**body, "patient_id": None, "site_id": site_id}, headers=headers
+            )
+            assert r.status_code == 201, r.text
+
+
+def test_demo_refuses_to_load_twice(demo_db):
+    url, _ = demo_db
+    before = query(url, "SELECT count(*) FROM accounts")
+    result = invoke(url, "demo")
+    assert result.exit_code == 1
+    assert "--if-empty" in result.stderr
+    assert query(url, "SELECT count(*) FROM accounts") == before
+
+
+async def test_demo_if_empty_on_a_loaded_database_prints_fresh_working_keys(demo_db):
+    url, first = demo_db
+    result = await ainvoke(url, "demo", "--if-empty", "--json")
+    assert result.exit_code == 0, result.stderr
+    again = json.loads(result.stdout)
+    assert again["order_ids"][: len(first["order_ids"])] == first["order_ids"]
+    assert set(again["keys"]) == {"admin", *WHO}
+    assert set(again["keys"].values()).isdisjoint(first["keys"].values())
+    async with api(url) as client:
+        for key in again["keys"].values():
+            r = await client.get("/v1/orders?limit=1", headers=bearer(key))
+            assert r.status_code == 200, r.text
+
+
+async def test_demo_if_empty_loads_an_empty_database_and_prints_shell_lines(tmp_path):
+    url = sqlite_url(tmp_path / "run.db")
+    result = await ainvoke(url, "demo", "--if-empty", "--base-url", "http://127.0.0.1:8011")
+    assert result.exit_code == 0, result.stderr
+    exports = dict(
+        line.removeprefix("export ").split("  #")[0].strip().split("=", 1)
+        for line in result.stdout.splitlines()
+        if line.startswith("export OD_URL") or line.startswith("export OD_ADMIN")
+    )
+    assert exports["OD_URL"] == "http://127.0.0.1:8011"
+    assert query(url, "SELECT count(*) FROM orders")[0][0] >= 45
+    async with api(url) as client:
+        r = await client.get("/v1/credentials", headers=bearer(exports["OD_ADMIN"]))
+        assert r.status_code == 200, r.text
+
+
+# --- keys ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> str:
+    return sqlite_url(tmp_path / "keys.db")
+
+
+async def test_keys_create_prints_only_a_secret_that_authenticates(empty_db):
+    result = await ainvoke(empty_db, "keys", "create", "--role", "admin", "--name", "ops")
+    assert result.exit_code == 0, result.stderr
+    secret = result.stdout.strip()
+    assert "\n" not in secret
+    async with api(empty_db) as client:
+        r = await client.get("/v1/credentials", headers=bearer(secret))
+    assert r.status_code == 200, r.text
+    assert [c["name"] for c in r.json()["items"]] == ["ops"]
+
+
+def test_keys_create_for_a_customer_needs_an_account(empty_db):
+    result = invoke(empty_db, "keys", "create", "--role", "customer")
+    assert result.exit_code == 1
+    assert "--account" in result.stderr
+    assert result.stdout == ""
+
+
+def test_keys_list_shows_each_key_with_its_columns(demo_db):
+    url, printed = demo_db
+    result = invoke(url, "keys", "list")
+    assert result.exit_code == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == KEY_COLUMNS
+    supplier_prefix = "_".join(printed["keys"]["supplier"].split("_")[:2])
+    (row,) = [r.split() for r in rows if r.split()[1] == supplier_prefix]
+    assert row[2:5] == ["demo", "supplier", str(printed["accounts"]["supplier"])]
+
+
+async def test_a_revoked_key_no_longer_authenticates(empty_db):
+    secret = (await ainvoke(empty_db, "keys", "create", "--role", "admin")).stdout.strip()
+    listed = (await ainvoke(empty_db, "keys", "list")).stdout.splitlines()[1].split()
+    assert listed[-1] == "-"  # not revoked yet
+    result = await ainvoke(empty_db, "keys", "revoke", listed[0])
+    assert result.exit_code == 0, result.stderr
+    async with api(empty_db) as client:
+        r = await client.get("/v1/credentials", headers=bearer(secret))
+    assert r.status_code == 401
+    relisted = (await ainvoke(empty_db, "keys", "list")).stdout.splitlines()[1].split()
+    assert relisted[-1] != "-"
+
+
+def test_revoking_an_unknown_key_fails(empty_db):
+    result = invoke(empty_db, "keys", "revoke", "999")
+    assert result.exit_code == 1
+    assert "not found" in result.stderr
+
+
+# --- the environment's admin key, and serve ------------------------------------------------
+
+
+async def test_admin_key_from_the_environment_works_at_start_up(empty_db, monkeypatch):
+    assert (await ainvoke(empty_db, "migrate")).exit_code == 0
+    monkeypatch.setenv("ORDERDESK_DATABASE_URL", empty_db)
+    monkeypatch.setenv("ORDERDESK_ADMIN_KEY", "od_test_environment_secret_0123456789")
+    get_settings.cache_clear()
+    try:
+        async with api() as client:  # as `serve` builds it: settings from the environment
+            r = await client.get(
+                "/v1/credentials", headers=bearer("od_test_environment_secret_0123456789")
+            )
+    finally:
+        get_settings.cache_clear()
+    assert r.status_code == 200, r.text
+    assert [c["name"] for c in r.json()["items"]] == ["admin (environment)"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """``orderdesk serve`` on a fresh SQLite file, with an admin key from the environment."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ORDERDESK_DATABASE_URL": sqlite_url(tmp_path / "served.db"),
+        "ORDERDESK_ADMIN_KEY": "od_served_secret_0123456789abcdef",
+    }
+    command = [sys.executable, "-m", "orderdesk.cli", "serve", "--port", str(port)]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=out, cwd=tmp_path
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                pytest.fail(f"orderdesk serve did not come up: {log.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_migrates_sqlite_and_accepts_the_environment_admin_key(served):
+    r = httpx.get(
+        f"{served}/v1/orders", headers=bearer("od_served_secret_0123456789abcdef"), timeout=5
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["items"] == []
+
+
+# --- PostgreSQL ---------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+async def test_migrate_then_demo_load_on_postgresql():
+    url = await _create_pg_database()
+    try:
+        assert (await ainvoke(url, "migrate")).exit_code == 0
+        result = await ainvoke(url, "demo", "--json")
+        assert result.exit_code == 0, result.stderr
+        printed = json.loads(result.stdout)
+        async with api(url) as client:
+            r = await client.get(
+                "/v1/orders?limit=500", headers=bearer(printed["keys"]["supplier"])
+            )
+        assert r.status_code == 200, r.text
+        assert sorted(o["id"] for o in r.json()["items"]) == printed["order_ids"]
+    finally:
+        await _drop_pg_database(url)
