@@ -136,3 +136,11 @@ async def paginate(
     last = rows[limit - 1]
     last_value = getattr(last, column.key)
     return Page(items=rows[:limit], next_cursor=_encode(spec, last_value, last.id))
+
+
+def where_given(stmt: Select[tuple[T]], *filters: tuple[Any, Any]) -> Select[tuple[T]]:
+    """``column == value`` for each filter whose value the caller gave (not None)."""
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt

@@ -88,16 +88,12 @@ def address_dict(address: Address | None) -> dict[str, Any] | None:
     return None if address is None else address.model_dump(exclude_none=True)
 
 
-class ListQuery(BaseModel):
-    """Query parameters every list takes."""
-
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    sort: str = "id"
-
-    @field_validator("sort")
-    @classmethod
-    def _short(cls, value: str) -> str:
-        if len(value) > 50:
-            raise ValueError("at most 50 characters")
-        return value
+def apply_changes(obj: Any, data: BaseModel, *, exclude: frozenset[str] = frozenset()) -> None:
+    """Set on ``obj`` the fields a PATCH names; addresses are stored without empty lines."""
+    for name in data.model_fields_set - exclude:
+        value = getattr(data, name)
+        if isinstance(value, Address):
+            value = address_dict(value)
+        elif isinstance(value, BaseModel):
+            value = value.model_dump()
+        setattr(obj, name, value)

@@ -292,7 +292,7 @@ async def test_a_move_missing_its_required_reason_changes_nothing(client, world)
 async def test_a_refused_cancel_changes_nothing(client, world):
     order = await _order(client, world)
     response = await client.post(f"/v1/orders/{order['id']}/cancel", headers=world.auth("supplier"))
-    assert response.status_code == 409
+    assert response.status_code == 403
     await _unchanged(client, world, order)
 
 

@@ -460,8 +460,8 @@ def test_cancel_target_picks_the_first_listed_cancelling_move() -> None:
     assert LAB_REQUEST.cancel_target("New", role="admin").to_state == "Cancelled"
 
 
-def test_cancel_target_is_a_409_listing_allowed_moves_when_the_role_cannot_cancel() -> None:
-    with pytest.raises(Conflict) as caught:
+def test_cancel_target_is_a_403_listing_allowed_moves_when_only_other_roles_may_cancel() -> None:
+    with pytest.raises(Forbidden) as caught:
         sample().cancel_target("new", role="supplier")
     assert caught.value.extra == {"allowed": ["work"]}
 

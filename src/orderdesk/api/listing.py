@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from orderdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from orderdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from orderdesk.schemas import ID_MAX
 
 T = TypeVar("T")
@@ -23,6 +26,25 @@ class Paging(BaseModel):
     limit: int
     cursor: str | None
     sort: str
+
+    async def fetch(
+        self,
+        session: AsyncSession,
+        stmt: Select[tuple[Any]],
+        *,
+        id_column: InstrumentedAttribute[int],
+        sorts: Mapping[str, InstrumentedAttribute[Any]],
+    ) -> Page[Any]:
+        """The page of ``stmt`` these parameters ask for."""
+        return await paginate(
+            session,
+            stmt,
+            id_column=id_column,
+            sort_columns=sorts,
+            sort=self.sort,
+            cursor=self.cursor,
+            limit=self.limit,
+        )
 
 
 def _paging(

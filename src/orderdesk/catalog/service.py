@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from orderdesk.catalog.schemas import (
     ProductUpdate,
 )
 from orderdesk.errors import FieldError, Forbidden, ValidationFailed
+from orderdesk.schemas import apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
@@ -51,11 +51,6 @@ def _may_edit(principal: Principal, owner_account_id: int) -> None:
     principal.require(Role.ADMIN, Role.SUPPLIER)
     if not principal.is_admin and owner_account_id != principal.account_id:
         raise Forbidden("only the supplier that owns this catalog entry may change it")
-
-
-def _apply(obj: Any, changes: dict[str, Any]) -> None:
-    for field, value in changes.items():
-        setattr(obj, field, value)
 
 
 async def _check_manufacturer(
@@ -88,7 +83,7 @@ async def update_manufacturer(
     manufacturer = await get_visible(
         session, Manufacturer, manufacturer_id, principal, kind="manufacturer"
     )
-    _apply(manufacturer, data.model_dump(exclude_unset=True))
+    apply_changes(manufacturer, data)
     await session.flush()
     return manufacturer
 
@@ -113,9 +108,8 @@ async def update_item(
 ) -> Item:
     item = await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
     _may_edit(principal, item.account_id)
-    changes = data.model_dump(exclude_unset=True)
-    await _check_manufacturer(session, changes.get("manufacturer_id"), principal)
-    _apply(item, changes)
+    await _check_manufacturer(session, data.manufacturer_id, principal)
+    apply_changes(item, data)
     await session.flush()
     await session.refresh(item, ["manufacturer"])
     return item
@@ -167,10 +161,10 @@ async def update_kit(
 ) -> Kit:
     kit = await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
     _may_edit(principal, kit.account_id)
-    changes = data.model_dump(exclude_unset=True, exclude={"kit_items"})
+
     if data.kit_items is not None:
         kit.kit_items = await _kit_items(session, data.kit_items, kit.account_id, principal)
-    _apply(kit, changes)
+    apply_changes(kit, data, exclude=frozenset({"kit_items"}))
     await session.flush()
     return await get_visible(
         session, Kit, kit.id, principal, kind="kit", options=KIT_LOAD, fresh=True
@@ -204,6 +198,6 @@ async def update_product(
         await check_usable(
             session, data.workflow_id, owner_account_id=product.account_id, principal=principal
         )
-    _apply(product, data.model_dump(exclude_unset=True))
+    apply_changes(product, data)
     await session.flush()
     return product

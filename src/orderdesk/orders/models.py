@@ -43,8 +43,9 @@ class ShippingOption(enum.StrEnum):
 class EventKind(enum.StrEnum):
     """What a timeline event records."""
 
-    CREATED = "created"  # the order was placed; data: the order as created
-    CHANGED = "changed"  # fields were edited; data: {field: {"from", "to"}}
+    # the order was placed; data: {"status", "workflow", "workflow_version", "project_id", "lines"}
+    CREATED = "created"
+    CHANGED = "changed"  # fields were edited; data: {"fields": {field: {"from", "to"}}}
     STATUS_MOVED = "status_moved"  # data: {"from", "to", "reason"}
     NOTE_ADDED = "note_added"  # data: {"note_id", "text"}
     TRACKING_ADDED = "tracking_added"  # data: {"carrier", "value"}

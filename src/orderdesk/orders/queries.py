@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
 from orderdesk.orders.service import ORDER_LOAD
-from orderdesk.pagination import Page, paginate
+from orderdesk.pagination import Page, paginate, where_given
 from orderdesk.projects.models import Project
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible, select_visible
@@ -46,8 +46,8 @@ class OrderFilter(BaseModel):
 
 
 def filtered_orders(principal: Principal, f: OrderFilter) -> Select[tuple[Order]]:
-    stmt = select_visible(Order, principal)
-    for column, value in (
+    stmt = where_given(
+        select_visible(Order, principal),
         (Order.status_id, f.status),
         (Order.status_type, f.status_type),
         (Order.patient_id, f.patient_id),
@@ -55,9 +55,7 @@ def filtered_orders(principal: Principal, f: OrderFilter) -> Select[tuple[Order]
         (Order.customer_account_id, f.customer_account_id),
         (Order.supplier_account_id, f.supplier_account_id),
         (Order.project_id, f.project_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    )
     if f.external_order_id is not None:
         stmt = stmt.where(
             Order.id.in_(

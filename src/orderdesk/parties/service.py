@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.parties.models import Patient, Site
 from orderdesk.parties.schemas import PatientCreate, PatientUpdate, SiteCreate, SiteUpdate
-from orderdesk.schemas import address_dict
+from orderdesk.schemas import address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
@@ -45,11 +45,7 @@ async def update_site(
 ) -> Site:
     principal.require(Role.ADMIN, Role.CUSTOMER)
     site = await get_visible(session, Site, site_id, principal, kind="site")
-    changes = data.model_dump(exclude_unset=True)
-    if "address" in changes:
-        changes["address"] = address_dict(data.address)
-    for field, value in changes.items():
-        setattr(site, field, value)
+    apply_changes(site, data)
     await session.flush()
     return site
 
@@ -89,12 +85,8 @@ async def update_patient(
 ) -> Patient:
     principal.require(Role.ADMIN, Role.CUSTOMER)
     patient = await get_visible(session, Patient, patient_id, principal, kind="patient")
-    changes = data.model_dump(exclude_unset=True)
-    if changes.get("site_id") is not None:
-        await _site_of_account(session, changes["site_id"], patient.account_id, principal)
-    if "address" in changes:
-        changes["address"] = address_dict(data.address)
-    for field, value in changes.items():
-        setattr(patient, field, value)
+    if data.site_id is not None:
+        await _site_of_account(session, data.site_id, patient.account_id, principal)
+    apply_changes(patient, data)
     await session.flush()
     return patient

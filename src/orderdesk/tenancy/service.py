@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.db import utcnow
 from orderdesk.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, not_found
-from orderdesk.schemas import ID_MAX, address_dict
+from orderdesk.schemas import ID_MAX, address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role, Tenant
 from orderdesk.tenancy.principal import Principal, system_principal
@@ -86,12 +86,7 @@ async def update_account(
 ) -> Account:
     principal.require(Role.ADMIN)
     account = await get_visible(session, Account, account_id, principal, kind="account")
-    changes = data.model_dump(exclude_unset=True)
-    for field in ("shipping_address", "billing_address"):
-        if field in changes:
-            changes[field] = address_dict(getattr(data, field))
-    for field, value in changes.items():
-        setattr(account, field, value)
+    apply_changes(account, data)
     await session.flush()
     return account
 

@@ -119,12 +119,25 @@ class Workflow:
         return transition
 
     def cancel_target(self, from_state: str, *, role: str) -> Transition:
-        """The first listed move ``role`` may take now to a cancelled state."""
-        for transition in self.moves_from(from_state, role):
-            if self.state(transition.to_state).outcome is Outcome.CANCELLED:
+        """The first listed move ``role`` may take now to a cancelled state.
+
+        Like ``check_move``: 403 when a cancelling move exists but for other roles,
+        409 when the order cannot be cancelled from here at all."""
+        cancelling = [
+            t
+            for t in self.moves_from(from_state)
+            if self.state(t.to_state).outcome is Outcome.CANCELLED
+        ]
+        for transition in cancelling:
+            if role in transition.roles:
                 return transition
+        if cancelling:
+            raise Forbidden(
+                f"role {role!r} may not cancel an order in {from_state!r}",
+                extra={"allowed": self.allowed_targets(from_state, role)},
+            )
         raise _illegal(
-            f"an order in {from_state!r} cannot be cancelled by role {role!r}",
+            f"an order in {from_state!r} cannot be cancelled",
             self.allowed_targets(from_state, role),
         )
 

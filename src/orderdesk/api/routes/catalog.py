@@ -25,7 +25,7 @@ from orderdesk.catalog.schemas import (
     ProductUpdate,
 )
 from orderdesk.catalog.service import ITEM_LOAD, KIT_LOAD
-from orderdesk.pagination import paginate
+from orderdesk.pagination import where_given
 from orderdesk.schemas import ID_MAX
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
@@ -49,14 +49,11 @@ async def create_manufacturer(
 async def list_manufacturers(
     request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
 ) -> ListPage[ManufacturerRead]:
-    page = await paginate(
+    page = await paging.fetch(
         session,
         select_visible(Manufacturer, principal),
         id_column=Manufacturer.id,
-        sort_columns={"id": Manufacturer.id, "name": Manufacturer.name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+        sorts={"id": Manufacturer.id, "name": Manufacturer.name},
     )
     return page_response(request, page, ManufacturerRead.model_validate)
 
@@ -94,22 +91,14 @@ async def list_items(
     orderable: Annotated[bool | None, Query()] = None,
     sku: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[ItemRead]:
-    stmt = select_visible(Item, principal).options(*ITEM_LOAD)
-    for column, value in (
+    stmt = where_given(
+        select_visible(Item, principal).options(*ITEM_LOAD),
         (Item.account_id, account_id),
         (Item.orderable, orderable),
         (Item.sku, sku),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    page = await paginate(
-        session,
-        stmt,
-        id_column=Item.id,
-        sort_columns={"id": Item.id, "name": Item.name, "sku": Item.sku},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+    )
+    page = await paging.fetch(
+        session, stmt, id_column=Item.id, sorts={"id": Item.id, "name": Item.name, "sku": Item.sku}
     )
     return page_response(request, page, ItemRead.model_validate)
 
@@ -144,18 +133,13 @@ async def list_kits(
     account_id: AccountFilter = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[KitRead]:
-    stmt = select_visible(Kit, principal).options(*KIT_LOAD)
-    for column, value in ((Kit.account_id, account_id), (Kit.archived, archived)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    page = await paginate(
-        session,
-        stmt,
-        id_column=Kit.id,
-        sort_columns={"id": Kit.id, "name": Kit.name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+    stmt = where_given(
+        select_visible(Kit, principal).options(*KIT_LOAD),
+        (Kit.account_id, account_id),
+        (Kit.archived, archived),
+    )
+    page = await paging.fetch(
+        session, stmt, id_column=Kit.id, sorts={"id": Kit.id, "name": Kit.name}
     )
     return page_response(request, page, KitRead.model_validate)
 
@@ -194,18 +178,13 @@ async def list_products(
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
 ) -> ListPage[ProductRead]:
-    stmt = select_visible(Product, principal)
-    for column, value in ((Product.account_id, account_id), (Product.orderable, orderable)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    page = await paginate(
-        session,
-        stmt,
-        id_column=Product.id,
-        sort_columns={"id": Product.id, "name": Product.name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+    stmt = where_given(
+        select_visible(Product, principal),
+        (Product.account_id, account_id),
+        (Product.orderable, orderable),
+    )
+    page = await paging.fetch(
+        session, stmt, id_column=Product.id, sorts={"id": Product.id, "name": Product.name}
     )
     return page_response(request, page, ProductRead.model_validate)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from orderdesk.api.deps import PrincipalDep, SessionDep
 from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
-from orderdesk.pagination import paginate
+from orderdesk.pagination import where_given
 from orderdesk.parties import service
 from orderdesk.parties.models import Patient, Site
 from orderdesk.parties.schemas import (
@@ -38,19 +38,11 @@ async def list_sites(
     active: Annotated[bool | None, Query()] = None,
     account_id: IdFilter = None,
 ) -> ListPage[SiteRead]:
-    stmt = select_visible(Site, principal)
-    if active is not None:
-        stmt = stmt.where(Site.active == active)
-    if account_id is not None:
-        stmt = stmt.where(Site.account_id == account_id)
-    page = await paginate(
-        session,
-        stmt,
-        id_column=Site.id,
-        sort_columns={"id": Site.id, "name": Site.name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+    stmt = where_given(
+        select_visible(Site, principal), (Site.active, active), (Site.account_id, account_id)
+    )
+    page = await paging.fetch(
+        session, stmt, id_column=Site.id, sorts={"id": Site.id, "name": Site.name}
     )
     return page_response(request, page, SiteRead.model_validate)
 
@@ -91,23 +83,18 @@ async def list_patients(
     external_identifier: Annotated[str | None, Query(max_length=100)] = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[PatientRead]:
-    stmt = select_visible(Patient, principal)
-    for column, value in (
+    stmt = where_given(
+        select_visible(Patient, principal),
         (Patient.site_id, site_id),
         (Patient.account_id, account_id),
         (Patient.external_identifier, external_identifier),
         (Patient.archived, archived),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    page = await paginate(
+    )
+    page = await paging.fetch(
         session,
         stmt,
         id_column=Patient.id,
-        sort_columns={"id": Patient.id, "last_name": Patient.last_name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+        sorts={"id": Patient.id, "last_name": Patient.last_name},
     )
     return page_response(request, page, PatientRead.model_validate)
 

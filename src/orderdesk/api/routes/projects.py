@@ -14,7 +14,7 @@ from orderdesk.orders.schemas import OrderEventRead, OrderRead
 from orderdesk.orderschemas import service as schema_service
 from orderdesk.orderschemas.models import OrderSchema
 from orderdesk.orderschemas.schemas import OrderSchemaCreate, OrderSchemaRead, OrderSchemaUpdate
-from orderdesk.pagination import paginate
+from orderdesk.pagination import where_given
 from orderdesk.projects import service as project_service
 from orderdesk.projects.models import Project
 from orderdesk.projects.schemas import ProjectCreate, ProjectRead
@@ -40,18 +40,8 @@ async def list_projects(
     paging: PagingDep,
     patient_id: Annotated[int | None, Query()] = None,
 ) -> ListPage[ProjectRead]:
-    stmt = select_visible(Project, principal)
-    if patient_id is not None:
-        stmt = stmt.where(Project.patient_id == patient_id)
-    page = await paginate(
-        session,
-        stmt,
-        id_column=Project.id,
-        sort_columns={"id": Project.id},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
-    )
+    stmt = where_given(select_visible(Project, principal), (Project.patient_id, patient_id))
+    page = await paging.fetch(session, stmt, id_column=Project.id, sorts={"id": Project.id})
     return page_response(request, page, ProjectRead.model_validate)
 
 
@@ -115,17 +105,12 @@ async def list_order_schemas(
     paging: PagingDep,
     name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[OrderSchemaRead]:
-    stmt = select_visible(OrderSchema, principal)
-    if name is not None:
-        stmt = stmt.where(OrderSchema.name == name)
-    page = await paginate(
+    stmt = where_given(select_visible(OrderSchema, principal), (OrderSchema.name, name))
+    page = await paging.fetch(
         session,
         stmt,
         id_column=OrderSchema.id,
-        sort_columns={"id": OrderSchema.id, "name": OrderSchema.name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+        sorts={"id": OrderSchema.id, "name": OrderSchema.name},
     )
     return page_response(request, page, OrderSchemaRead.model_validate)
 

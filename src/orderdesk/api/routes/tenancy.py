@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from orderdesk.api.deps import PrincipalDep, SessionDep
 from orderdesk.api.listing import ListPage, PagingDep, page_response
-from orderdesk.pagination import paginate
+from orderdesk.pagination import where_given
 from orderdesk.tenancy import service
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role
 from orderdesk.tenancy.schemas import (
@@ -41,17 +41,9 @@ async def list_accounts(
     paging: PagingDep,
     kind: Annotated[AccountKind | None, Query()] = None,
 ) -> ListPage[AccountRead]:
-    stmt = select_visible(Account, principal)
-    if kind is not None:
-        stmt = stmt.where(Account.kind == kind)
-    page = await paginate(
-        session,
-        stmt,
-        id_column=Account.id,
-        sort_columns={"id": Account.id, "name": Account.name},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+    stmt = where_given(select_visible(Account, principal), (Account.kind, kind))
+    page = await paging.fetch(
+        session, stmt, id_column=Account.id, sorts={"id": Account.id, "name": Account.name}
     )
     return page_response(request, page, AccountRead.model_validate)
 
@@ -88,14 +80,11 @@ async def list_credentials(
 ) -> ListPage[CredentialRead]:
     principal.require(Role.ADMIN)
     stmt = service.credentials_of(principal)
-    page = await paginate(
+    page = await paging.fetch(
         session,
         stmt,
         id_column=Credential.id,
-        sort_columns={"id": Credential.id, "created_at": Credential.created_at},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+        sorts={"id": Credential.id, "created_at": Credential.created_at},
     )
     return page_response(request, page, CredentialRead.model_validate)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api.deps import PrincipalDep, SessionDep
 from orderdesk.api.listing import ListPage, PagingDep, page_response
-from orderdesk.pagination import paginate
+from orderdesk.pagination import where_given
 from orderdesk.tenancy.scoping import get_visible, select_visible
 from orderdesk.workflow import service
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
@@ -55,19 +55,16 @@ async def list_workflows(
     account_id: Annotated[int | None, Query(description="Only this supplier's")] = None,
     key: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[WorkflowRead]:
-    stmt = select_visible(WorkflowRecord, principal)
-    if account_id is not None:
-        stmt = stmt.where(WorkflowRecord.account_id == account_id)
-    if key is not None:
-        stmt = stmt.where(WorkflowRecord.key == key)
-    page = await paginate(
+    stmt = where_given(
+        select_visible(WorkflowRecord, principal),
+        (WorkflowRecord.account_id, account_id),
+        (WorkflowRecord.key, key),
+    )
+    page = await paging.fetch(
         session,
         stmt,
         id_column=WorkflowRecord.id,
-        sort_columns={"id": WorkflowRecord.id, "key": WorkflowRecord.key},
-        sort=paging.sort,
-        cursor=paging.cursor,
-        limit=paging.limit,
+        sorts={"id": WorkflowRecord.id, "key": WorkflowRecord.key},
     )
     rendered = [await _read(session, record) for record in page.items]
     return page_response(request, page.with_items(rendered), lambda w: w)
