@@ -22,7 +22,8 @@ from orderdesk.orders.schemas import OrderCreate, OrderLineIn, TransitionRequest
 from orderdesk.orders.service import create_order, load_order, move_order
 from orderdesk.tenancy.models import Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.workflow.graph import ROLES, parse_workflow
+from orderdesk.workflow.graph import ROLES
+from orderdesk.workflow.parse import parse_workflow
 from orderdesk.workflow.service import import_workflow
 from tests.conftest import make_world
 from tests.unit.test_workflow_properties import workflow_definitions

@@ -23,8 +23,8 @@ from orderdesk.workflow.graph import (
     StateType,
     Transition,
     Workflow,
-    parse_workflow,
 )
+from orderdesk.workflow.parse import parse_workflow
 
 __all__ = [
     "DEFAULT_WORKFLOWS",

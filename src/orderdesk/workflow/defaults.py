@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orderdesk.workflow.graph import Workflow, parse_workflow
+from orderdesk.workflow.graph import Workflow
+from orderdesk.workflow.parse import parse_workflow
 
 _ALL = ["admin", "customer", "supplier"]
 _STAFF = ["admin", "supplier"]

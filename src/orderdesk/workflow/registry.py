@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.catalog.models import Product
-from orderdesk.workflow.graph import Workflow, parse_workflow
+from orderdesk.workflow.graph import Workflow
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
+from orderdesk.workflow.parse import parse_workflow
 
 
 @dataclass(frozen=True)

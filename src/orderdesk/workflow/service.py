@@ -14,8 +14,8 @@ from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
 from orderdesk.workflow.defaults import DEFAULT_WORKFLOWS, TENANT_DEFAULT_KEY
-from orderdesk.workflow.graph import parse_workflow
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
+from orderdesk.workflow.parse import parse_workflow
 from orderdesk.workflow.schemas import WorkflowCreate, WorkflowUpdate
 
 
