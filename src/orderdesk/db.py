@@ -73,9 +73,15 @@ class TenantOwned(IdMixin):
         return mapped_column(BigId, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
 
 
+def _as_created(context: Any) -> dt.datetime:
+    """A new row was last updated when it was created (one clock reading, not two)."""
+    created: dt.datetime = context.get_current_parameters()["created_at"]
+    return created
+
+
 class Timestamps:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_as_created, onupdate=utcnow)
 
 
 class Versioned(Timestamps):

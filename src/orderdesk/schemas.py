@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 # Upper bounds, documented in the README and the OpenAPI document.
 NAME_MAX = 200
@@ -29,7 +37,22 @@ Email = Annotated[
 ]
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
-CustomData = Annotated[dict[str, Any], Field(max_length=DATA_KEYS_MAX)]
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity; Python's parser lets them in, so keep them out here."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite (no NaN or Infinity)")
+    if isinstance(value, dict):
+        for item in value.values():
+            _finite(item)
+    elif isinstance(value, list):
+        for item in value:
+            _finite(item)
+    return value
+
+
+CustomData = Annotated[dict[str, Any], Field(max_length=DATA_KEYS_MAX), AfterValidator(_finite)]
 
 
 class Input(BaseModel):
@@ -65,6 +88,9 @@ class Address(Input):
     zip_code: Annotated[str, StringConstraints(max_length=20)] | None = None
     country: ShortText | None = None
     note: ShortText | None = None
+    email: Email | None = Field(
+        default=None, description="A contact or payment email for this address (e.g. PayPal)"
+    )
 
 
 class AddressOut(Output):
@@ -76,6 +102,7 @@ class AddressOut(Output):
     zip_code: str | None = None
     country: str | None = None
     note: str | None = None
+    email: str | None = None
 
 
 class Timestamped(Output):

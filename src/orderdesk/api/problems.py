@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
@@ -42,6 +42,18 @@ def problem_response(error: OrderdeskError, instance: str) -> JSONResponse:
     )
 
 
+class AnsweredError(Exception):
+    """An error a surface has already rendered in its own shape (the compatibility APIs).
+
+    It is raised, not returned, so that it leaves the route like any error: the
+    request's transaction rolls back, and only then is ``response`` sent.
+    """
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(f"answered with status {response.status_code}")
+        self.response = response
+
+
 def field_errors(exc: RequestValidationError) -> list[FieldError]:
     """Pydantic's error locations as JSON Pointers (body) or parameter names."""
     out = []
@@ -62,6 +74,10 @@ def field_errors(exc: RequestValidationError) -> list[FieldError]:
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(AnsweredError)
+    async def _answered(request: Request, exc: AnsweredError) -> Response:
+        return exc.response
+
     @app.exception_handler(OrderdeskError)
     async def _domain(request: Request, exc: OrderdeskError) -> JSONResponse:
         return problem_response(exc, request.url.path)

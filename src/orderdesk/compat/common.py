@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from orderdesk.api.problems import field_errors
+from orderdesk.api.problems import AnsweredError, field_errors
 from orderdesk.errors import Conflict, OrderdeskError, Unauthorized, ValidationFailed
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.service import authenticate
@@ -46,7 +46,9 @@ def vendor_errors(render: ErrorRenderer) -> type[APIRoute]:
                     error = as_orderdesk_error(exc)
                     if error is None:
                         raise
-                    return render(error, request)
+                    # Raised, not returned: the request's session must see the error
+                    # and roll back what the route wrote before it failed.
+                    raise AnsweredError(render(error, request)) from exc
 
             return answer
 

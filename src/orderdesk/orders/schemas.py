@@ -188,6 +188,9 @@ class OrderLineRead(Output):
 class NoteRead(Output):
     id: int
     author: str
+    credential_id: int | None = Field(
+        default=None, description="The credential that wrote the note (null: the service itself)"
+    )
     text: str
     created_at: dt.datetime
 
@@ -207,6 +210,12 @@ class AccountSummary(Output):
     phone_number: str | None
 
 
+class OrderPatientRead(PatientRead):
+    """How an order shows its patient: the patient with its own site (if it has one)."""
+
+    site: SiteRead | None = Field(default=None, description="The patient's own site")
+
+
 class ReturnsRead(Output):
     items: list[dict[str, int]] = []
     devices: list[dict[str, int]] = []
@@ -224,8 +233,8 @@ class OrderRead(Output):
     email_label: bool
     comments: list[str]
     returns: ReturnsRead
-    patient: PatientRead | None
-    site: SiteRead | None
+    patient: OrderPatientRead | None
+    site: SiteRead | None = Field(description="The site the order is for (not the patient's)")
     product: ProductSnapshot | None
     lines: list[OrderLineRead]
     external_order_ids: list[str]

@@ -128,8 +128,9 @@ def _set_status(order: Order, state: State) -> None:
 
 async def _catalog_entries(
     session: AsyncSession, data: OrderCreate, principal: Principal
-) -> tuple[dict[tuple[str, int], Any], list[FieldError]]:
-    """Load every catalog entry the order names; errors for unknown or unorderable ones."""
+) -> tuple[dict[tuple[str, int], Any], list[FieldError], list[str]]:
+    """Load every catalog entry the order names; errors for unknown or unorderable ones,
+    and the pointers of the unorderable ones among them."""
     wanted: dict[str, set[int]] = {field: set() for field in _TARGETS}
     for line in data.lines:
         for field in _TARGETS:
@@ -147,6 +148,7 @@ async def _catalog_entries(
             )
             found.update({(field, row.id): row for row in rows})
     errors: list[FieldError] = []
+    unorderable: list[str] = []
     named = [(f"/lines/{i}", line) for i, line in enumerate(data.lines)]
     for base, line in named:
         for field in _TARGETS:
@@ -161,6 +163,7 @@ async def _catalog_entries(
                 errors.append(
                     FieldError(f"{kind} {ident} is not orderable", pointer=f"{base}/{field}")
                 )
+                unorderable.append(f"{base}/{field}")
     if data.product_id is not None:
         product = found.get(("product_id", data.product_id))
         if product is None:
@@ -169,7 +172,8 @@ async def _catalog_entries(
             errors.append(
                 FieldError(f"product {data.product_id} is not orderable", pointer="/product_id")
             )
-    return found, errors
+            unorderable.append("/product_id")
+    return found, errors, unorderable
 
 
 async def _supplier_of(
@@ -267,10 +271,14 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
             "an order needs something to fulfil",
             errors=[FieldError("give at least one line (or a product_id)", pointer="/lines")],
         )
-    entries, errors = await _catalog_entries(session, data, principal)
+    entries, errors, unorderable = await _catalog_entries(session, data, principal)
     if errors:
         raise ValidationFailed(
-            "the order names unknown or unorderable catalog entries", errors=errors
+            "the order names unknown or unorderable catalog entries",
+            errors=errors,
+            # Which of those exist but may not be ordered, for the surfaces that answer
+            # them differently (Impilo's item_not_orderable).
+            extra={"not_orderable": unorderable} if unorderable else {},
         )
     supplier_id = await _supplier_of(session, data, entries, principal)
     product = entries.get(("product_id", data.product_id)) if data.product_id else None
@@ -464,8 +472,16 @@ async def move_order(
 
 
 async def cancel_order(
-    session: AsyncSession, order_id: int, request: CancelRequest, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    request: CancelRequest,
+    *,
+    principal: Principal,
+    parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
 ) -> Order:
+    """Take the workflow's cancel move. ``parties`` narrows who may, as for ``update_order``
+    (Record Stack Overflow's cancel is the customer's operation)."""
+    principal.require(*parties)
     order = await load_order(session, order_id, principal, for_update=True)
     workflow = (await workflow_of(session, order)).graph
     transition = workflow.cancel_target(order.status_id, role=principal.role.value)

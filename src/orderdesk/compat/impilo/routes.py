@@ -1,3 +1,200 @@
-from fastapi import APIRouter
+"""Impilo API v3 orders (seeds 002, 003), under ``/compat/impilo/api/v3``.
 
-router = APIRouter()
+Routes
+    ``POST /order``        create; ``201`` with the full order model
+    ``GET /order``         ``{content, first, last, page, size, total}``; ``page`` from 1,
+                           ``size`` 1..250 (default 15), ``sortDescending`` (by creation
+                           time; default false: oldest first, so pages stay put as orders
+                           arrive). A page past the end has empty ``content`` and
+                           ``last: true``.
+    ``GET /order/{id}``    one order; another account's or tenant's is a 404 like a
+                           missing one.
+    ``POST /webhook`` is not offered: the core has no outbound events yet.
+
+Authentication
+    ``Impilo-API-Key: <orderdesk API key>``, resolved exactly like the native API's
+    keys; missing, unknown, revoked or expired -> 401. A customer key places orders
+    for its account and sees its own; a supplier key sees the orders placed with it
+    (and may not create: 403); an admin key sees the tenant's.
+
+Requests (see ``schemas.ImpiloOrderCreate``)
+    Exactly one of ``patient`` / ``site`` and at least one of ``orderItems`` /
+    ``orderKits``; every referenced object needs only its ``id`` (the rest of a
+    patient, item or kit object is ignored). ``id``, ``currentStatus``,
+    ``orderEvents``, ``trackingNumbers``, ``devices`` and ``packedKits`` are the
+    server's: accepted, so a client can send back an order it read, and ignored.
+    Any other unknown attribute is refused.
+
+Errors
+    Impilo documents 400, 401 and 403 for a create; every validation failure is a
+    400 (including those the core reports as 422), other failures keep their true
+    status (404, 409, ...). The body, a Spring-style JSON error (Impilo's API is a
+    Java service) with each offending attribute named by JSON Pointer::
+
+        {"timestamp": "2024-05-01T09:30:00Z", "status": 400, "error": "Bad Request",
+         "code": "validation_failed", "message": "patient or site required",
+         "path": "/compat/impilo/api/v3/order",
+         "errors": [{"pointer": "/patient", "detail": "..."}, ...]}
+
+    ``code`` is ``item_not_orderable`` (message "Order contains Items that are
+    marked as non-orderable. Order cannot be placed.") for a non-orderable item,
+    ``kit_not_orderable`` for an archived kit, else the core's error code
+    (``validation_failed``, ``unauthorized``, ``forbidden``, ``not_found``, ...).
+    Query parameters are named as ``{"parameter": "size", ...}``.
+
+Rendering (see ``mapping.to_impilo``)
+    ``currentStatus`` is the order's state id when it is an Impilo status (the
+    "impilo-device" workflow), else its kind: NEW -> new, INPROGRESS -> processing,
+    CLOSED completed -> delivered, CLOSED cancelled -> cancelled. ``orderEvents`` is
+    the whole timeline, oldest first: status events are named by the status they
+    reached, the others by their kind (``note_added``, ``tracking_added``,
+    ``changed``). ``devices`` and ``packedKits`` are always empty (the core has
+    neither yet). An order for a patient has ``site: null`` (the patient's own site
+    is ``patient.site``); one for a site has ``patient: null``. A note's
+    ``createdBy`` is the credential that wrote it (``firstName`` is its timeline
+    name; ``email`` and ``lastName`` are null: credentials have neither).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.api.deps import SessionDep
+from orderdesk.compat.common import authenticated, vendor_errors
+from orderdesk.compat.impilo import mapping
+from orderdesk.compat.impilo.schemas import (
+    ImpiloError,
+    ImpiloOrder,
+    ImpiloOrderCreate,
+    ImpiloOrderPage,
+)
+from orderdesk.db import utcnow
+from orderdesk.errors import OrderdeskError, Unauthorized, ValidationFailed
+from orderdesk.orders import queries, service
+from orderdesk.orders.models import Order
+from orderdesk.orders.queries import OrderFilter
+from orderdesk.orders.read_model import read_order
+from orderdesk.orders.schemas import OrderEventRead
+from orderdesk.tenancy.principal import Principal
+
+PAGE_SIZE_DEFAULT = 15
+PAGE_SIZE_MAX = 250
+PAGE_MAX = 2**31 - 1  # a Java int, as Impilo's page numbers are
+
+
+def render_error(error: OrderdeskError, request: Request) -> Response:
+    """Every error of these routes, in the shape the module docstring shows."""
+    code = 400 if isinstance(error, ValidationFailed) else error.status
+    body = {
+        "timestamp": mapping.timestamp(utcnow()),
+        "status": code,
+        "error": HTTPStatus(code).phrase,
+        "code": error.code,
+        "message": error.detail or error.title,
+        "path": request.url.path,
+        "errors": [e.as_dict() for e in error.errors],
+    }
+    headers = {"WWW-Authenticate": "Impilo-API-Key"} if isinstance(error, Unauthorized) else None
+    return JSONResponse(body, status_code=code, headers=headers)
+
+
+router = APIRouter(
+    route_class=vendor_errors(render_error),
+    tags=["compat: Impilo v3"],
+    responses={
+        400: {"model": ImpiloError, "description": "Invalid request (names each attribute)"},
+        401: {"model": ImpiloError, "description": "Missing or unusable Impilo-API-Key"},
+        403: {"model": ImpiloError, "description": "The key's role may not do this"},
+        404: {"model": ImpiloError, "description": "No such order in the key's scope"},
+    },
+)
+
+# Its own scheme name: the default ("APIKeyHeader") is the native X-API-Key scheme's.
+_api_key = APIKeyHeader(
+    name="Impilo-API-Key",
+    scheme_name="ImpiloApiKey",
+    auto_error=False,
+    description="An orderdesk API key",
+)
+
+
+async def _principal(
+    session: SessionDep, key: Annotated[str | None, Depends(_api_key)]
+) -> Principal:
+    return await authenticated(session, key, how="the Impilo-API-Key header")
+
+
+ImpiloPrincipal = Annotated[Principal, Depends(_principal, scope="function")]
+
+
+async def _rendered(
+    session: AsyncSession, orders: list[Order], principal: Principal
+) -> list[ImpiloOrder]:
+    events = await queries.timelines(session, orders)
+    return [
+        mapping.to_impilo(
+            await read_order(session, order, principal),
+            [OrderEventRead.model_validate(e) for e in events[order.id]],
+        )
+        for order in orders
+    ]
+
+
+@router.post("/order", status_code=status.HTTP_201_CREATED)
+async def create_order(
+    body: ImpiloOrderCreate,
+    request: Request,
+    session: SessionDep,
+    principal: ImpiloPrincipal,
+    response: Response,
+) -> ImpiloOrder:
+    """Create an order for exactly one existing patient or site, with items and/or kits."""
+    data, origins = mapping.to_order_create(body)
+    try:
+        order = await service.create_order(session, data, principal=principal)
+    except ValidationFailed as exc:
+        raise mapping.create_error(exc, origins) from exc
+    response.headers["Location"] = f"{request.url.path.rstrip('/')}/{order.id}"
+    (rendered,) = await _rendered(session, [order], principal)
+    return rendered
+
+
+@router.get("/order")
+async def list_orders(
+    session: SessionDep,
+    principal: ImpiloPrincipal,
+    page: Annotated[int, Query(ge=1, le=PAGE_MAX, description="From 1")] = 1,
+    size: Annotated[
+        int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"At most {PAGE_SIZE_MAX}")
+    ] = PAGE_SIZE_DEFAULT,
+    sort_descending: Annotated[
+        bool, Query(alias="sortDescending", description="Newest first")
+    ] = False,
+) -> ImpiloOrderPage:
+    """The orders the key may see, a page at a time, by creation time."""
+    offset = (page - 1) * size
+    found = await queries.list_orders_numbered(
+        session, principal, OrderFilter(), offset=offset, limit=size, descending=sort_descending
+    )
+    return ImpiloOrderPage(
+        content=await _rendered(session, found.items, principal),
+        first=page == 1,
+        last=offset + len(found.items) >= found.total,
+        page=page,
+        size=size,
+        total=found.total,
+    )
+
+
+@router.get("/order/{id}")
+async def get_order(id: int, session: SessionDep, principal: ImpiloPrincipal) -> ImpiloOrder:
+    """One order, by its id."""
+    order = await service.load_order(session, id, principal)
+    (rendered,) = await _rendered(session, [order], principal)
+    return rendered

@@ -1,3 +1,159 @@
-from fastapi import APIRouter
+"""labPortal2 Web API v1, Commerce (seed 001), under /compat/labportal/api-v1.
 
-router = APIRouter()
+Routes: ``GET commerce/orders/{id}`` and ``GET commerce/orderschema``. Each
+answers JSON (``application/json``, ``text/json``; the default, as ASP.NET
+Web API falls back to its first formatter) or DataContract XML
+(``application/xml``, ``text/xml``) by the ``Accept`` header, in the media
+type the client asked for.
+
+Where the seed is silent:
+
+- authentication: the native forms, ``Authorization: Bearer <key>`` or
+  ``X-API-Key``, resolved exactly as the native API resolves them;
+- errors: RFC 9457 problem documents with the true status (as XML, like the
+  native API's, when the client asked for XML); another account's or
+  tenant's order, and an id that is not an integer, are the same 404 as a
+  missing order;
+- ``commerce/orderschema`` (no sample): a JSON array of ``{"Name", "Schema"}``
+  (the JSON Schema as an object), in name order; as XML an
+  ``ArrayOfOrderSchemaResponse`` of ``OrderSchemaResponse`` elements whose
+  ``Schema`` is a ``Dictionary<string, object>``, in the same DataContract
+  style as ``OrderResponse.Data``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from orderdesk.api.content import to_xml
+from orderdesk.api.deps import SessionDep
+from orderdesk.api.problems import problem_body, problem_response
+from orderdesk.compat.common import authenticated, vendor_errors
+from orderdesk.compat.labportal.mapping import order_response, order_schema_response
+from orderdesk.compat.labportal.xml import order_document, order_schemas_document
+from orderdesk.errors import OrderdeskError, Unauthorized, not_found
+from orderdesk.orders.read_model import read_order
+from orderdesk.orders.service import load_order
+from orderdesk.orderschemas.service import list_order_schemas
+from orderdesk.tenancy.principal import Principal
+
+JSON_TYPES = ("application/json", "text/json")
+XML_TYPES = ("application/xml", "text/xml")
+#: What the API speaks, in the order a tie is broken (JSON first, as Web API).
+MEDIA_TYPES = JSON_TYPES + XML_TYPES
+
+_ID = re.compile(r"[0-9]{1,20}")
+
+
+def negotiate(accept: str | None) -> str:
+    """The media type to answer in: the best-rated one of ``MEDIA_TYPES``, else JSON.
+
+    Each type takes the quality of the most specific ``Accept`` range that
+    matches it (``text/xml`` over ``text/*`` over ``*/*``); an Accept header
+    naming nothing we speak still gets JSON, as from ASP.NET Web API.
+    """
+    ranges: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, _, params = part.partition(";")
+        media = media.strip().lower()
+        if not media:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 0.0
+        ranges[media] = max(quality, ranges.get(media, 0.0))
+    best, best_quality = JSON_TYPES[0], 0.0
+    for media in MEDIA_TYPES:
+        family = media.split("/")[0] + "/*"
+        quality = next((ranges[r] for r in (media, family, "*/*") if r in ranges), 0.0)
+        if quality > best_quality:
+            best, best_quality = media, quality
+    return best
+
+
+def _answer(request: Request, json_body: Any, xml_body: bytes) -> Response:
+    media = negotiate(request.headers.get("accept"))
+    headers = {"Vary": "Accept"}
+    if media in XML_TYPES:
+        return Response(xml_body, media_type=f"{media}; charset=utf-8", headers=headers)
+    return JSONResponse(json_body, media_type=f"{media}; charset=utf-8", headers=headers)
+
+
+def _problem(error: OrderdeskError, request: Request) -> Response:
+    """The app's RFC 9457 problem document, as XML when the client asked for XML."""
+    if negotiate(request.headers.get("accept")) in XML_TYPES:
+        headers = {"Vary": "Accept"}
+        if isinstance(error, Unauthorized):
+            headers["WWW-Authenticate"] = 'Bearer realm="orderdesk"'
+        return Response(
+            to_xml(problem_body(error, request.url.path), "problem"),
+            status_code=error.status,
+            media_type="application/problem+xml",
+            headers=headers,
+        )
+    response = problem_response(error, request.url.path)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+router = APIRouter(route_class=vendor_errors(_problem), tags=["labPortal compatibility"])
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="The API key")
+
+
+async def _principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    return await authenticated(
+        session,
+        bearer.credentials if bearer else api_key,
+        how="`Authorization: Bearer <key>` or `X-API-Key`",
+    )
+
+
+LabPrincipal = Annotated[Principal, Depends(_principal, scope="function")]
+
+_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON by default; DataContract XML for `application/xml` or `text/xml`",
+        "content": {media: {} for media in MEDIA_TYPES},
+    }
+}
+
+
+@router.get("/commerce/orders/{id}", response_class=Response, responses=_FORMATS)
+async def get_order(
+    id: Annotated[str, Path(description="The Id of the order to find (an integer)")],
+    request: Request,
+    session: SessionDep,
+    principal: LabPrincipal,
+) -> Response:
+    """Get an order by the order id, in the format the Accept header asks for."""
+    if not _ID.fullmatch(id):
+        raise not_found("order", id)
+    order = await read_order(session, await load_order(session, int(id), principal), principal)
+    return _answer(request, order_response(order), order_document(order))
+
+
+@router.get("/commerce/orderschema", response_class=Response, responses=_FORMATS)
+async def get_order_schemas(
+    request: Request, session: SessionDep, principal: LabPrincipal
+) -> Response:
+    """The tenant's order schemas, by name: each one's ``Name`` and JSON ``Schema``."""
+    schemas = await list_order_schemas(session, principal=principal)
+    return _answer(
+        request, [order_schema_response(s) for s in schemas], order_schemas_document(schemas)
+    )

@@ -1,3 +1,193 @@
-from fastapi import APIRouter
+"""RAYTeams platform API (seed 000), under /compat/rayteams/v1.0.
 
-router = APIRouter()
+Only translation lives here: the vendor request becomes core schemas, the core
+services and queries do the work (and the scoping), and their read models are
+rendered in the vendor's ``{"status": "success", "data": ...}`` envelope.
+Errors are the app's RFC 9457 problem documents (the seed shows none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderdesk.api.deps import SessionDep
+from orderdesk.catalog.models import Product
+from orderdesk.catalog.schemas import ProductRead
+from orderdesk.compat.common import authenticated
+from orderdesk.errors import BadRequest, FieldError, ValidationFailed
+from orderdesk.orders import queries, service
+from orderdesk.orders.models import Order
+from orderdesk.orders.read_model import read_order
+from orderdesk.orders.schemas import OrderEventRead, OrderRead
+from orderdesk.pagination import MAX_LIMIT
+from orderdesk.projects.models import Project
+from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import get_visible
+from orderdesk.workflow.registry import workflow_for_new_order
+
+from . import mapping
+from .schemas import (
+    RayTeamsHistory,
+    RayTeamsOrder,
+    RayTeamsProduct,
+    RayTeamsStatusUpdate,
+    RayTeamsSuccess,
+)
+
+router = APIRouter(tags=["compat: RAYTeams"])
+
+CLIENT_HEADER = "x-rayteams-client-id"
+CLIENT_MAX = 200  # what the timeline stores of it
+#: Rows per core query while gathering a whole project.
+PAGE_SIZE = MAX_LIMIT
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
+
+
+async def _principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    client_id: Annotated[
+        str | None,
+        Header(
+            alias=CLIENT_HEADER,
+            description="Required: the calling client's id, recorded on the order timeline",
+        ),
+    ] = None,
+) -> Principal:
+    principal = await authenticated(
+        session, bearer.credentials if bearer else None, how="`Authorization: Bearer <key>`"
+    )
+    client = (client_id or "").strip()
+    if not client or len(client) > CLIENT_MAX:
+        detail = f"required: the calling client's id, 1 to {CLIENT_MAX} characters"
+        raise BadRequest(
+            f"send the calling client's id in the {CLIENT_HEADER} header",
+            errors=[FieldError(detail, parameter=CLIENT_HEADER)],
+        )
+    return principal.with_client(client)
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal, scope="function")]
+
+OrderId = Annotated[str, Path(alias="_orderId", description="The order's id")]
+ProductId = Annotated[str, Path(alias="_productId", description="The product's id")]
+Id = Annotated[str, Path(alias="_id")]
+
+
+async def _order_view(session: AsyncSession, order_id: int, principal: Principal) -> OrderRead:
+    return await read_order(
+        session, await service.load_order(session, order_id, principal), principal
+    )
+
+
+async def _project_orders(
+    session: AsyncSession, project_id: int, principal: Principal
+) -> AsyncIterator[Order]:
+    """Every order of the project the principal may see, oldest first, page by page."""
+    cursor: str | None = None
+    while True:
+        page = await queries.list_orders(
+            session,
+            principal,
+            queries.OrderFilter(project_id=project_id),
+            sort="id",
+            cursor=cursor,
+            limit=PAGE_SIZE,
+        )
+        for order in page.items:
+            yield order
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+@router.get("/order/{_orderId}")
+async def get_order(
+    order_id: OrderId, session: SessionDep, principal: PrincipalDep
+) -> RayTeamsSuccess[RayTeamsOrder]:
+    """4.5.1 Get order information."""
+    view = await _order_view(session, mapping.ident(order_id, "order"), principal)
+    return RayTeamsSuccess[RayTeamsOrder](data=mapping.order_out(view))
+
+
+@router.put("/order/{_id}/status")
+async def update_order_status(
+    order_id: Id, body: RayTeamsStatusUpdate, session: SessionDep, principal: PrincipalDep
+) -> RayTeamsSuccess[RayTeamsOrder]:
+    """4.2.2 Update order status: one move of the order's own workflow."""
+    ident = mapping.ident(order_id, "order")
+    view = await _order_view(session, ident, principal)
+    request = mapping.transition(body.data, view)
+    if request is not None:
+        try:
+            moved = await service.move_order(session, ident, request, principal=principal)
+        except ValidationFailed as error:
+            raise mapping.in_body(error) from error
+        view = await read_order(session, moved, principal)
+    return RayTeamsSuccess[RayTeamsOrder](data=mapping.order_out(view))
+
+
+@router.get("/product/{_productId}")
+async def get_product(
+    product_id: ProductId, session: SessionDep, principal: PrincipalDep
+) -> RayTeamsSuccess[RayTeamsProduct]:
+    """The product and the workflow (status nodes) a new order of it would follow."""
+    product = await get_visible(
+        session, Product, mapping.ident(product_id, "product"), principal, kind="product"
+    )
+    workflow = await workflow_for_new_order(
+        session,
+        tenant_id=product.tenant_id,
+        supplier_account_id=product.account_id,
+        product_id=product.id,
+    )
+    return RayTeamsSuccess[RayTeamsProduct](
+        data=mapping.product_out(ProductRead.model_validate(product), workflow)
+    )
+
+
+@router.get("/project/{_id}/orders")
+async def project_orders(
+    project_id: Id, session: SessionDep, principal: PrincipalDep
+) -> RayTeamsSuccess[list[RayTeamsOrder]]:
+    """Every order of the project the caller may see, oldest first."""
+    project = await get_visible(
+        session, Project, mapping.ident(project_id, "project"), principal, kind="project"
+    )
+    return RayTeamsSuccess[list[RayTeamsOrder]](
+        data=[
+            mapping.order_out(await read_order(session, order, principal))
+            async for order in _project_orders(session, project.id, principal)
+        ]
+    )
+
+
+@router.get("/project/{_id}/histories")
+async def project_histories(
+    project_id: Id, session: SessionDep, principal: PrincipalDep
+) -> RayTeamsSuccess[list[RayTeamsHistory]]:
+    """Every event of the project's orders, oldest first: every status change is here."""
+    ident = mapping.ident(project_id, "project")
+    events: list[OrderEventRead] = []
+    cursor: str | None = None
+    while True:  # raises the project's 404 before anything else is read
+        page = await queries.project_timeline(
+            session, ident, principal, cursor=cursor, limit=PAGE_SIZE
+        )
+        events.extend(OrderEventRead.model_validate(e) for e in page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    states = {
+        order.id: {s.id: s for s in (await read_order(session, order, principal)).workflow.states}
+        async for order in _project_orders(session, ident, principal)
+    }
+    return RayTeamsSuccess[list[RayTeamsHistory]](
+        data=[mapping.history_out(e, ident, states.get(e.order_id, {})) for e in events]
+    )

@@ -1,3 +1,452 @@
-from fastapi import APIRouter
+"""Record Stack Overflow API v1 orders (seed 004), under /compat/rso/api/v1.
 
-router = APIRouter()
+A thin adapter: vendor request -> core schemas -> core services -> vendor
+answer. Every route answers with and without its trailing slash; every error
+is ``{"error_message": ..., "response_code": N}`` with N the HTTP status.
+
+Decisions where the document is silent (details in ``mapping``):
+
+- Auth is ``Authorization: Bearer <orderdesk API key>``: customer keys are the
+  vendor's customers, supplier keys its merchants (admin keys act as the
+  core lets them, but cannot create here: the path names no customer). A
+  missing or bad key, and a caller not allowed the operation (a merchant
+  creating or cancelling, a customer updating, a move the workflow gives to
+  the other party), answer 401 "Insufficient privileges": the vendor's one
+  privilege error, so no 403 on this surface.
+- Invalid requests are 400 (the core's 422 included), naming each field by
+  the vendor's name: "Missing required fields: shipping_city, paypal_email"
+  and/or "Invalid request: shipping_zip: ...". Unknown fields are errors;
+  ``_createdBy`` / ``created_date`` (system-generated) are ignored on create.
+- An id that names nothing the caller may see is a 404: "Order not found.
+  Check order id."; "Record not found. Check record id." for a record or
+  merchant that does not exist or do not belong together. The lists answer
+  only the caller's own account ("Customer not found. Check customer id." /
+  "Merchant not found. Check merchant id." otherwise, as if missing); admins
+  may list any account of the right kind.
+- Create answers 201 with the order and its ``ETag``. ``merchant_info`` may be
+  sent: its ``merchant_id`` must be the path's, the rest is the merchant's
+  registered account, which is what the order shows.
+- Lists: oldest first by default; ``limit`` defaults to ("all") and may not
+  exceed 1000; ``X-Total-Count`` says how many match in all, so a client can
+  page past 1000 with ``offset``. A body sent with GET (as the samples do) is
+  ignored.
+- ``PUT /orders/{orderId}/``: a group sent replaces the stored one (as the
+  sample shows; address fields this API cannot show, like country, stay);
+  ``comments`` replace the list; ``status`` "Completed" / "Cancelled" moves the
+  order through its workflow after the field changes, all or nothing (its
+  current status is no move); ``If-Match: W/"<version>"`` guards lost updates.
+- ``DELETE`` cancels through the workflow (the order and its timeline stay);
+  a closed order is a 409 saying why.
+- Unknown paths under the prefix are 404 and known paths with another method
+  405 (with ``Allow``), in the vendor's shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from orderdesk.api.deps import SessionDep
+from orderdesk.api.routes.orders import etag, parse_if_match
+from orderdesk.catalog.models import Product
+from orderdesk.compat.common import authenticated, vendor_errors
+from orderdesk.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    OrderdeskError,
+    Unauthorized,
+    ValidationFailed,
+)
+from orderdesk.orders import queries, service
+from orderdesk.orders.queries import OrderFilter
+from orderdesk.orders.read_model import read_order
+from orderdesk.orders.schemas import CancelRequest, OrderRead, OrderUpdate, TransitionRequest
+from orderdesk.tenancy.accounts import account_of_kind
+from orderdesk.tenancy.models import AccountKind, Role
+from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import get_visible
+
+from . import mapping
+from .mapping import (
+    CUSTOMER_NOT_FOUND,
+    INSUFFICIENT_PRIVILEGES,
+    MAX_LIMIT,
+    MERCHANT_NOT_FOUND,
+    ORDER_NOT_FOUND,
+    RECORD_NOT_FOUND,
+)
+from .schemas import ErrorMessage, RsoOrder, Status, SuccessMessage
+
+
+def render(error: OrderdeskError, request: Request) -> Response:
+    """The vendor's error shape; its status is the HTTP status."""
+    headers: dict[str, str] = {}
+    if isinstance(error, Unauthorized | Forbidden):
+        status, message = 401, INSUFFICIENT_PRIVILEGES
+        headers["WWW-Authenticate"] = 'Bearer realm="orderdesk"'
+    elif isinstance(error, BadRequest | ValidationFailed):
+        status, message = 400, mapping.error_message(error)
+    else:
+        status, message = error.status, mapping.error_message(error)
+    return JSONResponse(
+        {"error_message": message, "response_code": status}, status_code=status, headers=headers
+    )
+
+
+router = APIRouter(route_class=vendor_errors(render), tags=["compat: Record Stack Overflow"])
+
+_ERRORS: dict[int, str] = {
+    400: "Invalid request; names each offending field by the vendor's name",
+    401: "Insufficient privileges: no valid key, or not this kind of account's operation",
+    404: "Not found (or not the caller's): the message names which id",
+    409: "The order's status does not allow it; says why",
+    412: "If-Match names a version the order is no longer at",
+}
+
+
+def _route(
+    path: str, *methods: str, errors: tuple[int, ...], **kwargs: Any
+) -> Callable[[Callable[..., Any]], Any]:
+    """Register ``path/`` (documented) and ``path`` for each method."""
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorMessage, "description": _ERRORS[code]} for code in errors
+    }
+
+    def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        for method in methods:
+            for variant, documented in ((path + "/", True), (path, False)):
+                router.add_api_route(
+                    variant,
+                    endpoint,
+                    methods=[method],
+                    include_in_schema=documented,
+                    name=f"rso_{endpoint.__name__}_{method.lower()}",
+                    responses=responses,
+                    **kwargs,
+                )
+        return endpoint
+
+    return register
+
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
+
+
+async def _principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    key = bearer.credentials if bearer else None
+    return await authenticated(session, key, how="`Authorization: Bearer <token>`")
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal, scope="function")]
+RawBody = Annotated[
+    Any,
+    Body(
+        description=(
+            "Form-urlencoded or JSON; flat (`shipping_city=Raleigh`), bracketed "
+            "(`shipping_info[0][shipping_city]=Raleigh`) or nested in one-element arrays; "
+            "`comments` a string or a list"
+        ),
+        examples=[
+            {
+                "shipping_info": [
+                    {
+                        "shipping_address1": "123 Shipping Lane",
+                        "shipping_city": "Raleigh",
+                        "shipping_state": "NC",
+                        "shipping_zip": "27615",
+                    }
+                ],
+                "billing_info": [
+                    {
+                        "paypal_email": "paypal@example.com",
+                        "billing_address1": "123 Billing Drive",
+                        "billing_city": "Raleigh",
+                        "billing_state": "NC",
+                        "billing_zip": "27615",
+                    }
+                ],
+                "comments": ["This is a comment"],
+            }
+        ],
+    ),
+]
+
+
+@contextmanager
+def _not_found_as(message: str) -> Iterator[None]:
+    """Answer the core's 404 with the vendor's message for this path parameter."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(message) from exc
+
+
+def _order_response(order: OrderRead, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        mapping.order_json(order), status_code=status_code, headers={"ETag": etag(order)}
+    )
+
+
+# --- create -------------------------------------------------------------------
+
+
+@_route(
+    "/orders/merchants/{merchantId}/records/{recordId}",
+    "PUT",
+    "POST",
+    errors=(400, 401, 404),
+    status_code=201,
+    response_model=RsoOrder,
+    summary="Create an order from a merchant's record (customers only)",
+)
+async def create_order(
+    merchantId: str,
+    recordId: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: RawBody = None,
+) -> JSONResponse:
+    merchant_id = mapping.parse_id(merchantId, RECORD_NOT_FOUND)
+    record_id = mapping.parse_id(recordId, RECORD_NOT_FOUND)
+    data = mapping.order_create(
+        mapping.parse_body(body, create=True), record_id=record_id, merchant_id=merchant_id
+    )
+    with _not_found_as(RECORD_NOT_FOUND):
+        await get_visible(session, Product, record_id, principal, kind="record")
+    try:
+        created = await service.create_order(session, data, principal=principal)
+    except ValidationFailed as exc:
+        # The merchant is unknown, or the record is not the merchant's: no such record here.
+        if any(e.pointer == "/supplier_account_id" for e in exc.errors):
+            raise NotFound(RECORD_NOT_FOUND) from exc
+        raise
+    return _order_response(await read_order(session, created, principal), 201)
+
+
+# --- lists --------------------------------------------------------------------
+
+
+async def _own_account(
+    session: SessionDep, principal: Principal, account_id: int, kind: AccountKind, message: str
+) -> None:
+    """The path's account must be the caller's own (for admins: any of that kind)."""
+    if principal.role is Role.ADMIN:
+        try:
+            await account_of_kind(session, account_id, kind, principal=principal, pointer="/")
+        except ValidationFailed:
+            raise NotFound(message) from None
+    elif principal.role.value != kind.value or principal.account_id != account_id:
+        raise NotFound(message)
+
+
+async def _list(
+    session: SessionDep,
+    principal: Principal,
+    f: OrderFilter,
+    *,
+    limit: int | None,
+    sort: str | None,
+    offset: int,
+) -> JSONResponse:
+    page = await queries.list_orders_numbered(
+        session,
+        principal,
+        f,
+        offset=offset,
+        limit=limit or MAX_LIMIT,
+        descending=mapping.descending(sort),
+    )
+    orders = [mapping.order_json(await read_order(session, o, principal)) for o in page.items]
+    return JSONResponse(orders, headers={"X-Total-Count": str(page.total)})
+
+
+Limit = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_LIMIT, description=f"How many orders; default all (at most {MAX_LIMIT})"),
+]
+Sort = Annotated[
+    str | None,
+    Query(max_length=10, description="By creation time: asc or 1 (default), desc or -1"),
+]
+Offset = Annotated[int, Query(ge=0, le=2**62, description="The index to start with (default 0)")]
+
+
+@_route(
+    "/orders/customers/{customerId}",
+    "GET",
+    errors=(400, 401, 404),
+    response_model=list[RsoOrder],
+    summary="The orders of a customer (the caller's own)",
+)
+async def customer_orders(
+    customerId: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Limit = None,
+    sort: Sort = None,
+    offset: Offset = 0,
+) -> JSONResponse:
+    customer_id = mapping.parse_id(customerId, CUSTOMER_NOT_FOUND)
+    await _own_account(session, principal, customer_id, AccountKind.CUSTOMER, CUSTOMER_NOT_FOUND)
+    return await _list(
+        session,
+        principal,
+        OrderFilter(customer_account_id=customer_id),
+        limit=limit,
+        sort=sort,
+        offset=offset,
+    )
+
+
+@_route(
+    "/orders/merchants/{merchantId}",
+    "GET",
+    errors=(400, 401, 404),
+    response_model=list[RsoOrder],
+    summary="The orders placed with a merchant (the caller's own)",
+)
+async def merchant_orders(
+    merchantId: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: Limit = None,
+    sort: Sort = None,
+    offset: Offset = 0,
+) -> JSONResponse:
+    merchant_id = mapping.parse_id(merchantId, MERCHANT_NOT_FOUND)
+    await _own_account(session, principal, merchant_id, AccountKind.SUPPLIER, MERCHANT_NOT_FOUND)
+    return await _list(
+        session,
+        principal,
+        OrderFilter(supplier_account_id=merchant_id),
+        limit=limit,
+        sort=sort,
+        offset=offset,
+    )
+
+
+# --- update -------------------------------------------------------------------
+
+
+@_route(
+    "/orders/{orderId}",
+    "PUT",
+    errors=(400, 401, 404, 409, 412),
+    response_model=RsoOrder,
+    summary="Update an order (the order's merchant only); `status` moves it",
+)
+async def update_order(
+    orderId: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: RawBody = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    order_id = mapping.parse_id(orderId, ORDER_NOT_FOUND)
+    changes = mapping.parse_body(body, create=False)
+    expected = parse_if_match(if_match)
+    with _not_found_as(ORDER_NOT_FOUND):
+        # An edit that changes nothing: the core's checks (who may, open, version) and a
+        # lock on the row, before the stored addresses are read to merge into.
+        checked = await service.update_order(
+            session,
+            order_id,
+            OrderUpdate(),
+            principal=principal,
+            expected_version=expected,
+            parties=(Role.SUPPLIER, Role.ADMIN),
+        )
+        current = await read_order(session, checked, principal)
+        updated = await service.update_order(
+            session,
+            order_id,
+            mapping.order_update(changes, current),
+            principal=principal,
+            parties=(Role.SUPPLIER, Role.ADMIN),
+        )
+        order = await read_order(session, updated, principal)
+        now = mapping.vendor_status(order.status.type, order.status.outcome)
+        if changes.status is not None and changes.status is not now:
+            if changes.status is Status.CANCELLED:
+                moved = await service.cancel_order(
+                    session, order_id, CancelRequest(), principal=principal
+                )
+            elif changes.status is Status.COMPLETED:
+                moved = await service.move_order(
+                    session,
+                    order_id,
+                    TransitionRequest(to=mapping.completed_target(order)),
+                    principal=principal,
+                )
+            else:  # back to "In progress" from a closed order: update_order refused it already
+                raise BadRequest(f"an order cannot be moved back to {Status.IN_PROGRESS.value}")
+            order = await read_order(session, moved, principal)
+    return _order_response(order)
+
+
+# --- cancel -------------------------------------------------------------------
+
+
+@_route(
+    "/orders/{orderId}/customers/{customerId}",
+    "DELETE",
+    errors=(401, 404, 409),
+    response_model=SuccessMessage,
+    summary="Cancel an order (the order's customer only, while In progress)",
+)
+async def cancel_order(
+    orderId: str,
+    customerId: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> JSONResponse:
+    order_id = mapping.parse_id(orderId, ORDER_NOT_FOUND)
+    customer_id = mapping.parse_id(customerId, ORDER_NOT_FOUND)
+    with _not_found_as(ORDER_NOT_FOUND):
+        cancelled = await service.cancel_order(
+            session,
+            order_id,
+            CancelRequest(),
+            principal=principal,
+            parties=(Role.CUSTOMER, Role.ADMIN),
+        )
+    if cancelled.customer_account_id != customer_id:
+        # Not this customer's order: the error rolls the cancel back with the transaction.
+        raise NotFound(ORDER_NOT_FOUND)
+    return JSONResponse({"success_message": "Order cancelled", "response_code": 200})
+
+
+# --- anything else under the prefix -------------------------------------------
+
+
+@router.api_route(
+    "/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+    include_in_schema=False,
+)
+async def unknown_route(path: str, request: Request) -> JSONResponse:
+    """The vendor's shape for a path it has no route for (404) or a method it has not (405)."""
+    allowed = sorted(
+        method
+        for route in router.routes
+        if getattr(route, "endpoint", None) is not unknown_route
+        and (regex := getattr(route, "path_regex", None)) is not None
+        and regex.match("/" + path)
+        for method in getattr(route, "methods", ()) or ()
+    )
+    if allowed:
+        return JSONResponse(
+            {"error_message": "Method not allowed", "response_code": 405},
+            status_code=405,
+            headers={"Allow": ", ".join(allowed)},
+        )
+    return JSONResponse({"error_message": "Not found", "response_code": 404}, status_code=404)

@@ -1,0 +1,361 @@
+"""Translation between Impilo's order model and the core's: requests in, errors and orders out.
+
+Nothing here decides whether an order is acceptable: the request becomes an
+``OrderCreate`` and the core judges it; its answers (errors named by the core's
+JSON Pointers, ``OrderRead``) are put back into Impilo's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from orderdesk.api.problems import field_errors
+from orderdesk.compat.impilo.schemas import ImpiloOrder, ImpiloOrderCreate
+from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.orders.models import EventKind
+from orderdesk.orders.schemas import OrderCreate, OrderEventRead, OrderRead, StatusRead
+from orderdesk.schemas import AddressOut
+from orderdesk.workflow.defaults import IMPILO_DEVICE
+
+# --- status ---------------------------------------------------------------------------------
+
+#: Impilo's ``currentStatus`` values: the state ids of the "impilo-device" workflow.
+IMPILO_STATUSES: frozenset[str] = frozenset(state.id for state in IMPILO_DEVICE.states)
+
+#: Where an order on another workflow stands, in Impilo's words: by the kind of state.
+STATUS_BY_KIND: dict[tuple[str, str | None], str] = {
+    ("NEW", None): "new",
+    ("INPROGRESS", None): "processing",
+    ("CLOSED", "completed"): "delivered",
+    ("CLOSED", "cancelled"): "cancelled",
+}
+
+for (_type, _outcome), _id in STATUS_BY_KIND.items():  # the table must name real states
+    _state = IMPILO_DEVICE.state(_id)
+    if (_state.type.value, _state.outcome.value if _state.outcome else None) != (_type, _outcome):
+        raise RuntimeError(f"impilo status {_id!r} is not a {_type}/{_outcome} state")
+
+
+def impilo_status(state: StatusRead) -> str:
+    """An order's state as an Impilo ``currentStatus``."""
+    if state.id in IMPILO_STATUSES:
+        return state.id
+    return STATUS_BY_KIND[(state.type, state.outcome if state.type == "CLOSED" else None)]
+
+
+# --- request -> OrderCreate -----------------------------------------------------------------
+
+ITEMS, KITS = "/orderItems", "/orderKits"
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where each core order line came from in the Impilo request, to name it back."""
+
+    lines: tuple[str, ...]  # per core line: "/orderItems/0", "/orderKits/2", ...
+
+    @property
+    def line_lists(self) -> list[str]:
+        """The Impilo lists that hold lines (both when neither holds any)."""
+        given = [name for name in (ITEMS, KITS) if any(o.startswith(name) for o in self.lines)]
+        return given or [ITEMS, KITS]
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    """The fields the client sent, so the core's defaults apply to the rest."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+ONE_RECIPIENT = "exactly one of patient or site must be given"
+
+
+def _recipient_error(message: str) -> ValidationFailed:
+    return ValidationFailed(
+        message, errors=[FieldError(ONE_RECIPIENT, pointer=p) for p in ("/patient", "/site")]
+    )
+
+
+def to_order_create(request: ImpiloOrderCreate) -> tuple[OrderCreate, Origins]:
+    """The core order an Impilo create request asks for; a 400 naming Impilo's attributes."""
+    if request.patient is None and request.site is None:
+        # Impilo's own rule (003): an order is for exactly one of them. The core also
+        # takes orders for neither (other surfaces' orders), and itself refuses both.
+        raise _recipient_error("patient or site required")
+    lines: list[dict[str, Any]] = []
+    origins: list[str] = []
+    for i, order_item in enumerate(request.order_items or []):
+        lines.append(_given(item_id=order_item.item.id, count=order_item.count))
+        origins.append(f"{ITEMS}/{i}")
+    for i, order_kit in enumerate(request.order_kits or []):
+        lines.append(_given(kit_id=order_kit.kit.id, count=order_kit.count))
+        origins.append(f"{KITS}/{i}")
+    returns = {
+        "items": [_given(item_id=r.id, count=r.count) for r in request.return_items or []],
+        "devices": [{"device_id": r.id} for r in request.return_devices or []],
+        "packed_kits": [
+            _given(packed_kit_id=r.id, quantity=r.quantity)
+            for r in request.return_packed_kits or []
+        ],
+    }
+    payload = _given(
+        patient_id=request.patient.id if request.patient else None,
+        site_id=request.site.id if request.site else None,
+        lines=lines,
+        external_order_ids=request.external_order_ids,
+        shipping_option=request.shipping_option,
+        email_label=request.email_label,
+        notes=[n.note for n in request.order_notes] if request.order_notes is not None else None,
+        returns=returns if any(returns.values()) else None,
+    )
+    where = Origins(lines=tuple(origins))
+    try:
+        return OrderCreate.model_validate(payload), where
+    except ValidationError as exc:
+        as_body = RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        )
+        core = ValidationFailed("the order has invalid attributes", errors=field_errors(as_body))
+        raise create_error(core, where) from exc
+
+
+# --- core errors -> Impilo's names ----------------------------------------------------------
+
+NOT_ORDERABLE = "Order contains Items that are marked as non-orderable. Order cannot be placed."
+KIT_ARCHIVED = "Order contains Kits that are archived. Order cannot be placed."
+NEED_LINES = "orderItems or orderKits required"
+
+
+class ItemNotOrderable(ValidationFailed):
+    code = "item_not_orderable"
+
+
+class KitNotOrderable(ValidationFailed):
+    code = "kit_not_orderable"
+
+
+_TOP = {  # core attribute -> Impilo pointer
+    "patient_id": "/patient/id",
+    "site_id": "/site/id",
+    "external_order_ids": "/externalOrderIds",
+    "shipping_option": "/shippingOption",
+    "email_label": "/emailLabel",
+}
+_RETURNS = {
+    "items": "/returnItems",
+    "devices": "/returnDevices",
+    "packed_kits": "/returnPackedKits",
+}
+_LINE_LEAVES = {"item_id": "/item/id", "kit_id": "/kit/id"}  # core -> Impilo, in a line
+_RETURN_LEAVES = {"item_id": "/id", "device_id": "/id", "packed_kit_id": "/id"}  # in a return
+
+
+def _impilo_pointers(pointer: str, origins: Origins) -> list[str]:
+    """Where a core JSON Pointer's attribute is in the Impilo request ("" = the whole body)."""
+    head, *rest = pointer.split("/")[1:] or [""]
+    if head in _TOP:
+        return [_TOP[head] + "".join(f"/{p}" for p in rest)]
+    if head in ("lines", "supplier_account_id"):  # the lines as a whole, or their supplier
+        if head == "lines" and rest and rest[0].isdigit() and int(rest[0]) < len(origins.lines):
+            leaf = "".join(_LINE_LEAVES.get(p, f"/{p}") for p in rest[1:])
+            return [origins.lines[int(rest[0])] + leaf]
+        return origins.line_lists
+    if head == "returns" and rest and rest[0] in _RETURNS:
+        return [_RETURNS[rest[0]] + "".join(_RETURN_LEAVES.get(p, f"/{p}") for p in rest[1:])]
+    if head == "notes":
+        return ["/orderNotes" + (f"/{rest[0]}/note" if rest else "")]
+    return [""]
+
+
+def _translated(errors: Sequence[FieldError], origins: Origins) -> list[FieldError]:
+    out: list[FieldError] = []
+    for error in errors:
+        if error.pointer == "/customer_account_id":  # an admin key: no account to order for
+            out.append(
+                FieldError(
+                    "Impilo orders are placed with a customer account's key",
+                    parameter="Impilo-API-Key",
+                )
+            )
+        elif error.pointer is None:
+            out.append(error)
+        else:
+            out.extend(
+                FieldError(error.detail, pointer=p)
+                for p in _impilo_pointers(error.pointer, origins)
+            )
+    return out
+
+
+def create_error(error: ValidationFailed, origins: Origins) -> ValidationFailed:
+    """The core's refusal of a create, named in the request's own attributes."""
+    errors = _translated(error.errors, origins)
+    unorderable = error.extra.get("not_orderable", [])
+    if any(p.endswith("/item_id") for p in unorderable):
+        return ItemNotOrderable(NOT_ORDERABLE, errors=errors)
+    if any(p.endswith("/kit_id") for p in unorderable):
+        return KitNotOrderable(KIT_ARCHIVED, errors=errors)
+    named = {e.pointer for e in error.errors}
+    if {"/patient_id", "/site_id"} <= named:  # the core's refusal of both at once
+        return _recipient_error(error.detail)
+    if not origins.lines and "/lines" in named:
+        # The only refusal of an order without lines: it has nothing to fulfil.
+        return ValidationFailed(
+            NEED_LINES,
+            errors=[
+                FieldError("give at least one of orderItems or orderKits", pointer=p)
+                for p in (ITEMS, KITS)
+            ],
+        )
+    return ValidationFailed(error.detail, errors=errors)
+
+
+# --- OrderRead -> Impilo's order model ------------------------------------------------------
+
+
+def timestamp(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, like Impilo's ``2023-10-01T12:00:00Z`` (milliseconds
+    only when there are some, as Java's ``Instant`` prints them)."""
+    utc = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    text = utc.replace(tzinfo=None).isoformat(timespec="milliseconds").removesuffix(".000")
+    return text + "Z"
+
+
+def _address(address: AddressOut | None) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    return {
+        "city": address.city,
+        "country": address.country,
+        "lineOne": address.line_one,
+        "state": address.state,
+        "zipCode": address.zip_code,
+        "lineThree": address.line_three,
+        "lineTwo": address.line_two,
+        "note": address.note,
+    }
+
+
+def _site(site: Any) -> dict[str, Any] | None:
+    if site is None:
+        return None
+    return {
+        "active": site.active,
+        "address": _address(site.address),
+        "id": site.id,
+        "name": site.name,
+        "phoneNumber": site.phone_number,
+    }
+
+
+def _item(item: Any) -> dict[str, Any]:
+    maker = item.manufacturer
+    return {
+        "id": item.id,
+        "manufacturer": None if maker is None else {"id": maker.id, "name": maker.name},
+        "model": item.model,
+        "name": item.name,
+        "orderable": item.orderable,
+        "sku": item.sku,
+    }
+
+
+def _event_name(event: OrderEventRead, states: dict[str, StatusRead]) -> str:
+    """A status event is named by the Impilo status it reached; others by their kind."""
+    reached = {
+        EventKind.CREATED: event.data.get("status"),
+        EventKind.STATUS_MOVED: event.data.get("to"),
+        EventKind.CANCELLED: event.data.get("to"),
+    }.get(event.kind)
+    if isinstance(reached, str):
+        return impilo_status(states[reached]) if reached in states else reached
+    return event.kind.value
+
+
+def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder:
+    """The full order model of the guide (002)."""
+    patient = order.patient
+    states = {state.id: state for state in order.workflow.states}
+    body: dict[str, Any] = {
+        "currentStatus": impilo_status(order.status),
+        "devices": [],  # the core does not track devices yet
+        "emailLabel": order.email_label,
+        "externalOrderIds": order.external_order_ids,
+        "id": order.id,
+        "orderEvents": [
+            {"eventTimestamp": timestamp(e.occurred_at), "name": _event_name(e, states)}
+            for e in events
+        ],
+        # Product lines (native orders) have no Impilo counterpart and are not shown.
+        "orderItems": [
+            {"count": line.count, "item": _item(line.item)}
+            for line in order.lines
+            if line.item is not None
+        ],
+        "orderKits": [
+            {
+                "count": line.count,
+                "kit": {
+                    "archived": line.kit.archived,
+                    "id": line.kit.id,
+                    "kitItems": [
+                        {
+                            "count": k.count,
+                            "drivesExternalIdentifier": k.drives_external_identifier,
+                            "item": _item(k.item),
+                        }
+                        for k in line.kit.kit_items
+                    ],
+                    "name": line.kit.name,
+                },
+            }
+            for line in order.lines
+            if line.kit is not None
+        ],
+        "orderNotes": [
+            {
+                "createdAt": timestamp(note.created_at),
+                "createdBy": {
+                    "email": None,
+                    "firstName": note.author,
+                    "id": note.credential_id,
+                    "lastName": None,
+                },
+                "note": note.text,
+            }
+            for note in order.notes
+        ],
+        "packedKits": [],  # nor packed kits
+        "patient": None
+        if patient is None
+        else {
+            "firstName": patient.first_name,
+            "lastName": patient.last_name,
+            "address": _address(patient.address),
+            "archived": patient.archived,
+            "dateOfBirth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+            "email": patient.email,
+            "enrolled": patient.enrolled,
+            "externalIdentifier": patient.external_identifier,
+            "id": patient.id,
+            "phoneNumber": patient.phone_number,
+            "sex": patient.sex,
+            "site": _site(patient.site),
+        },
+        "returnDevices": [{"id": r["id"]} for r in order.returns.devices],
+        "returnItems": [{"count": r["count"], "id": r["id"]} for r in order.returns.items],
+        "returnPackedKits": [
+            {"id": r["id"], "quantity": r["quantity"]} for r in order.returns.packed_kits
+        ],
+        "shippingOption": order.shipping_option.value,
+        "site": _site(order.site),
+        "trackingNumbers": [
+            {"carrier": t.carrier, "value": t.value} for t in order.tracking_numbers
+        ],
+    }
+    return ImpiloOrder.model_validate(body)
