@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from orderdesk.catalog.models import Item, Kit, KitItem, Product
+from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
 from orderdesk.errors import Conflict, FieldError, PreconditionFailed, ValidationFailed
 from orderdesk.orders.models import (
@@ -28,6 +27,7 @@ from orderdesk.orders.models import (
     OrderTag,
     TrackingNumber,
 )
+from orderdesk.orders.placement import catalog_entries, check_recipient, returns_of, supplier_of
 from orderdesk.orders.schemas import (
     CancelRequest,
     NoteCreate,
@@ -38,7 +38,6 @@ from orderdesk.orders.schemas import (
     TransitionRequest,
 )
 from orderdesk.orderschemas.service import check_order_data
-from orderdesk.parties.models import Patient, Site
 from orderdesk.projects.service import project_for_order
 from orderdesk.schemas import address_dict
 from orderdesk.tenancy.accounts import account_of_kind
@@ -66,12 +65,6 @@ ORDER_LOAD: Sequence[ORMOption] = (
     selectinload(Order.notes),
     selectinload(Order.tracking_numbers),
 )
-
-_TARGETS: dict[str, type[Item] | type[Kit] | type[Product]] = {
-    "item_id": Item,
-    "kit_id": Kit,
-    "product_id": Product,
-}
 
 
 async def load_order(
@@ -126,135 +119,6 @@ def _set_status(order: Order, state: State) -> None:
     order.status_outcome = state.outcome.value if state.outcome else None
 
 
-async def _catalog_entries(
-    session: AsyncSession, data: OrderCreate, principal: Principal
-) -> tuple[dict[tuple[str, int], Any], list[FieldError], list[str]]:
-    """Load every catalog entry the order names; errors for unknown or unorderable ones,
-    and the pointers of the unorderable ones among them."""
-    wanted: dict[str, set[int]] = {field: set() for field in _TARGETS}
-    for line in data.lines:
-        for field in _TARGETS:
-            if (ident := getattr(line, field)) is not None:
-                wanted[field].add(ident)
-    if data.product_id is not None:
-        wanted["product_id"].add(data.product_id)
-    found: dict[tuple[str, int], Any] = {}
-    for field, model in _TARGETS.items():
-        if wanted[field]:
-            rows = await session.scalars(
-                select(model).where(
-                    model.tenant_id == principal.tenant_id, model.id.in_(wanted[field])
-                )
-            )
-            found.update({(field, row.id): row for row in rows})
-    errors: list[FieldError] = []
-    unorderable: list[str] = []
-    named = [(f"/lines/{i}", line) for i, line in enumerate(data.lines)]
-    for base, line in named:
-        for field in _TARGETS:
-            ident = getattr(line, field)
-            if ident is None:
-                continue
-            entry = found.get((field, ident))
-            kind = field.removesuffix("_id")
-            if entry is None:
-                errors.append(FieldError(f"must be the id of a {kind}", pointer=f"{base}/{field}"))
-            elif not entry.orderable:
-                errors.append(
-                    FieldError(f"{kind} {ident} is not orderable", pointer=f"{base}/{field}")
-                )
-                unorderable.append(f"{base}/{field}")
-    if data.product_id is not None:
-        product = found.get(("product_id", data.product_id))
-        if product is None:
-            errors.append(FieldError("must be the id of a product", pointer="/product_id"))
-        elif not product.orderable:
-            errors.append(
-                FieldError(f"product {data.product_id} is not orderable", pointer="/product_id")
-            )
-            unorderable.append("/product_id")
-    return found, errors, unorderable
-
-
-async def _supplier_of(
-    session: AsyncSession, data: OrderCreate, entries: dict[Any, Any], principal: Principal
-) -> int:
-    owners = {entry.account_id for entry in entries.values()}
-    if data.supplier_account_id is not None:
-        await account_of_kind(
-            session,
-            data.supplier_account_id,
-            AccountKind.SUPPLIER,
-            principal=principal,
-            pointer="/supplier_account_id",
-        )
-        foreign = owners - {data.supplier_account_id}
-        if foreign:
-            raise ValidationFailed(
-                "the order names catalog entries of another supplier",
-                errors=[
-                    FieldError(
-                        "every line must come from this supplier's catalog",
-                        pointer="/supplier_account_id",
-                    )
-                ],
-            )
-        return data.supplier_account_id
-    if len(owners) != 1:
-        detail = (
-            "give supplier_account_id or at least one line"
-            if not owners
-            else "the lines come from several suppliers; an order has one"
-        )
-        raise ValidationFailed(detail, errors=[FieldError(detail, pointer="/supplier_account_id")])
-    return owners.pop()
-
-
-async def _check_recipient(
-    session: AsyncSession, data: OrderCreate, customer_id: int, principal: Principal
-) -> None:
-    """The patient or site must be the ordering account's own, and still in use."""
-    if data.patient_id is not None and data.site_id is not None:
-        raise ValidationFailed(
-            "an order is for a patient or a site, not both",
-            errors=[
-                FieldError("give at most one of patient_id and site_id", pointer=p)
-                for p in ("/patient_id", "/site_id")
-            ],
-        )
-    if data.patient_id is not None:
-        patient = await session.get(Patient, data.patient_id)
-        _check_party(patient, "patient", data.patient_id, customer_id, principal)
-        if patient is not None and patient.archived:
-            _unusable("patient", data.patient_id, "archived")
-    if data.site_id is not None:
-        site = await session.get(Site, data.site_id)
-        _check_party(site, "site", data.site_id, customer_id, principal)
-        if site is not None and not site.active:
-            _unusable("site", data.site_id, "inactive")
-
-
-def _check_party(
-    row: Patient | Site | None, kind: str, ident: int, customer_id: int, principal: Principal
-) -> None:
-    if row is None or row.tenant_id != principal.tenant_id or row.account_id != customer_id:
-        raise ValidationFailed(
-            f"no {kind} {ident} in the ordering account",
-            errors=[
-                FieldError(
-                    f"must be the id of a {kind} of the ordering account", pointer=f"/{kind}_id"
-                )
-            ],
-        )
-
-
-def _unusable(kind: str, ident: int, why: str) -> None:
-    raise ValidationFailed(
-        f"{kind} {ident} is {why}",
-        errors=[FieldError(f"must not be {why}", pointer=f"/{kind}_id")],
-    )
-
-
 async def create_order(session: AsyncSession, data: OrderCreate, *, principal: Principal) -> Order:
     principal.require(Role.ADMIN, Role.CUSTOMER)
     customer_id = principal.owning_account(data.customer_account_id, pointer="/customer_account_id")
@@ -265,13 +129,13 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
         principal=principal,
         pointer="/customer_account_id",
     )
-    await _check_recipient(session, data, customer_id, principal)
+    await check_recipient(session, data, customer_id, principal)
     if not data.lines and data.product_id is None:
         raise ValidationFailed(
             "an order needs something to fulfil",
             errors=[FieldError("give at least one line (or a product_id)", pointer="/lines")],
         )
-    entries, errors, unorderable = await _catalog_entries(session, data, principal)
+    entries, errors, unorderable = await catalog_entries(session, data, principal)
     if errors:
         raise ValidationFailed(
             "the order names unknown or unorderable catalog entries",
@@ -280,7 +144,7 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
             # them differently (Impilo's item_not_orderable).
             extra={"not_orderable": unorderable} if unorderable else {},
         )
-    supplier_id = await _supplier_of(session, data, entries, principal)
+    supplier_id = await supplier_of(session, data, entries, principal)
     product = entries.get(("product_id", data.product_id)) if data.product_id else None
 
     if data.schema_name is not None:
@@ -291,7 +155,7 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
             tenant_id=principal.tenant_id,
             supplier_account_id=supplier_id,
         )
-    returns = await _returns(session, data, principal)
+    returns = await returns_of(session, data, principal)
     project = await project_for_order(
         session,
         data.project_id,
@@ -365,38 +229,6 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
     )
     await session.flush()
     return await load_order(session, order.id, principal)
-
-
-async def _returns(
-    session: AsyncSession, data: OrderCreate, principal: Principal
-) -> dict[str, Any]:
-    """What comes back with the order; returned items must be items of the tenant."""
-    if data.returns is None:
-        return {}
-    wanted = {r.item_id for r in data.returns.items}
-    known = (
-        set(
-            await session.scalars(
-                select(Item.id).where(Item.tenant_id == principal.tenant_id, Item.id.in_(wanted))
-            )
-        )
-        if wanted
-        else set()
-    )
-    errors = [
-        FieldError("must be the id of an item", pointer=f"/returns/items/{i}/item_id")
-        for i, r in enumerate(data.returns.items)
-        if r.item_id not in known
-    ]
-    if errors:
-        raise ValidationFailed("the order returns unknown items", errors=errors)
-    return {
-        "items": [{"id": r.item_id, "count": r.count} for r in data.returns.items],
-        "devices": [{"id": r.device_id} for r in data.returns.devices],
-        "packed_kits": [
-            {"id": r.packed_kit_id, "quantity": r.quantity} for r in data.returns.packed_kits
-        ],
-    }
 
 
 def _ensure_open(order: Order) -> None:

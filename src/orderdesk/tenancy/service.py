@@ -34,7 +34,7 @@ def hash_secret(secret: str) -> str:
 
 def new_secret() -> tuple[str, str]:
     """A fresh API key and its public prefix (which identifies it in lists and logs)."""
-    prefix = f"od_{secrets.token_hex(4)}"
+    prefix = f"od_{secrets.token_hex(6)}"
     return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
