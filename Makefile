@@ -27,17 +27,19 @@ run: install ## Migrate the SQLite file, load the demo if empty, print the keys,
 postgres: ## Start the local PostgreSQL if it is installed but stopped
 	@bash scripts/ensure-postgres.sh
 
-test: install postgres ## Lint, then run every test, on SQLite and PostgreSQL
+test: install postgres ## Lint and type-check, then run every test, on SQLite and PostgreSQL
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
 	$(BIN)/pytest
 
 test-fast: install ## Run the tests on SQLite only
 	$(BIN)/pytest -m "not postgres"
 
-lint: install ## Lint and check formatting
+lint: install ## Lint, check formatting and types
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
 
 format: install ## Format the code
 	$(BIN)/ruff check --fix src tests

@@ -108,7 +108,7 @@ def _decode(cursor: str, sort: SortSpec, python_type: type = object) -> tuple[An
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     *,
     id_column: InstrumentedAttribute[int],
     sort_columns: Mapping[str, InstrumentedAttribute[Any]],
@@ -135,10 +135,12 @@ async def paginate(
         return Page(items=rows, next_cursor=None)
     last = rows[limit - 1]
     last_value = getattr(last, column.key)
-    return Page(items=rows[:limit], next_cursor=_encode(spec, last_value, last.id))
+    return Page(
+        items=rows[:limit], next_cursor=_encode(spec, last_value, getattr(last, id_column.key))
+    )
 
 
-def where_given(stmt: Select[tuple[T]], *filters: tuple[Any, Any]) -> Select[tuple[T]]:
+def where_given(stmt: Select[T], *filters: tuple[Any, Any]) -> Select[T]:
     """``column == value`` for each filter whose value the caller gave (not None)."""
     for column, value in filters:
         if value is not None:

@@ -30,7 +30,7 @@ class Paging(BaseModel):
     async def fetch(
         self,
         session: AsyncSession,
-        stmt: Select[tuple[Any]],
+        stmt: Select[Any],
         *,
         id_column: InstrumentedAttribute[int],
         sorts: Mapping[str, InstrumentedAttribute[Any]],

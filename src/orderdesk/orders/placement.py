@@ -43,7 +43,7 @@ async def catalog_entries(
                     model.tenant_id == principal.tenant_id, model.id.in_(wanted[field])
                 )
             )
-            found.update({(field, row.id): row for row in rows})
+            found.update({(field, row.id): row for row in rows})  # type: ignore[attr-defined]
     errors: list[FieldError] = []
     unorderable: list[str] = []
     named = [(f"/lines/{i}", line) for i, line in enumerate(data.lines)]

@@ -46,7 +46,7 @@ class OrderFilter(BaseModel):
         return value
 
 
-def filtered_orders(principal: Principal, f: OrderFilter) -> Select[tuple[Order]]:
+def filtered_orders(principal: Principal, f: OrderFilter) -> Select[Order]:
     stmt = where_given(
         select_visible(Order, principal),
         (Order.status_id, f.status),

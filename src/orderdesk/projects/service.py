@@ -64,12 +64,8 @@ async def project_for_order(
         session.add(project)
         await session.flush()
         return project
-    project = await session.get(Project, project_id)
-    if (
-        project is None
-        or project.tenant_id != principal.tenant_id
-        or project.account_id != customer_id
-    ):
+    named = await session.get(Project, project_id)
+    if named is None or named.tenant_id != principal.tenant_id or named.account_id != customer_id:
         raise ValidationFailed(
             f"no project {project_id} of the ordering account",
             errors=[
@@ -78,4 +74,4 @@ async def project_for_order(
                 )
             ],
         )
-    return project
+    return named

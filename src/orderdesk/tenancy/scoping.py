@@ -31,7 +31,7 @@ class Scoped(Protocol):
 M = TypeVar("M")
 
 
-def select_visible(model: type[M], principal: Principal) -> Select[tuple[M]]:
+def select_visible(model: type[M], principal: Principal) -> Select[M]:
     scoped: Any = model
     return select(model).where(
         scoped.tenant_id == principal.tenant_id, scoped.visible_to(principal)

@@ -39,7 +39,7 @@ def new_secret() -> tuple[str, str]:
 
 
 async def _first_or_made(
-    session: AsyncSession, find: Select[tuple[T]], make: Callable[[], Awaitable[T]]
+    session: AsyncSession, find: Select[T], make: Callable[[], Awaitable[T]]
 ) -> T:
     """The row ``find`` selects, else the one ``make`` adds. Safe when several processes
     start at once: the loser of the race rolls back to a savepoint and reads the winner's."""
@@ -139,7 +139,7 @@ async def create_credential(
     return credential, secret
 
 
-def credentials_of(principal: Principal) -> Select[tuple[Credential]]:
+def credentials_of(principal: Principal) -> Select[Credential]:
     return select(Credential).where(Credential.tenant_id == principal.tenant_id)
 
 

@@ -25,4 +25,4 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
         )
-    return {"status": "ok"}
+    return JSONResponse({"status": "ok"})
