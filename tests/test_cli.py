@@ -39,7 +39,9 @@ DEMO_FIELDS = {
     "kit_ids",
     "product_ids",
     "order_ids",
+    "workflow_product_ids",
 }
+DEFAULT_WORKFLOW_KEYS = {"dental-lab", "lab-request", "impilo-device", "rso-record"}
 WHO = {"customer", "customer_other", "supplier"}
 KEY_COLUMNS = ["id", "prefix", "name", "role", "account", "created", "last", "used", "revoked"]
 
@@ -133,6 +135,67 @@ def test_demo_orders_are_about_fifty_spread_over_the_workflow(demo_db):
     assert {"new", "shipped", "delivered", "cancelled"} <= statuses
 
 
+async def test_demo_orders_sit_in_several_states_of_each_of_the_four_workflows(demo_db):
+    url, printed = demo_db
+    async with api(url) as client:
+        r = await client.get("/v1/orders?limit=500", headers=bearer(printed["keys"]["admin"]))
+    assert r.status_code == 200, r.text
+    types: dict[str, set[str]] = {}  # by workflow key, the types of the states its orders are in
+    states: dict[str, set[str]] = {}
+    for order in r.json()["items"]:
+        key = order["workflow"]["key"]
+        states.setdefault(key, set()).add(order["status"]["id"])
+        types.setdefault(key, set()).add(order["status"]["type"])
+    assert set(states) == DEFAULT_WORKFLOW_KEYS
+    for key, seen in states.items():
+        assert len(seen) > 1, key
+        assert types[key] - {"NEW"}, f"no {key} order has moved past its initial state"
+        assert len(seen) > 3 or key == "rso-record", (key, seen)  # it has only three states
+
+
+async def test_demo_products_each_carry_one_of_the_workflows_their_orders_follow(demo_db):
+    url, printed = demo_db
+    headers = bearer(printed["keys"]["supplier"])
+    async with api(url) as client:
+        workflows = (await client.get("/v1/workflows", headers=headers)).json()["items"]
+        products = (await client.get("/v1/products?limit=500", headers=headers)).json()["items"]
+        orders = (await client.get("/v1/orders?limit=500", headers=headers)).json()["items"]
+    key_of = {w["id"]: w["key"] for w in workflows}
+    assert all(p["workflow_id"] is not None for p in products)
+    by_key: dict[str, list[int]] = {}
+    for product in products:
+        if product["orderable"]:
+            by_key.setdefault(key_of[product["workflow_id"]], []).append(product["id"])
+    assert by_key == printed["workflow_product_ids"]
+    assert set(by_key) == DEFAULT_WORKFLOW_KEYS
+    workflow_of_product = {p["id"]: key_of[p["workflow_id"]] for p in products}
+    for order in orders:
+        if order["product"] is not None:
+            assert order["workflow"]["key"] == workflow_of_product[order["product"]["id"]]
+
+
+async def test_demo_moves_are_taken_by_the_roles_that_take_them(demo_db):
+    url, printed = demo_db
+    headers = bearer(printed["keys"]["admin"])
+    movers: dict[tuple[str, str], set[str]] = {}
+    async with api(url) as client:
+        orders = (await client.get("/v1/orders?limit=500", headers=headers)).json()["items"]
+        for order in orders:
+            r = await client.get(f"/v1/orders/{order['id']}/timeline?limit=500", headers=headers)
+            for event in r.json()["items"]:
+                if event["kind"] in ("status_moved", "cancelled"):
+                    names = {s["id"]: s["name"] for s in order["workflow"]["states"]}
+                    move = (order["workflow"]["key"], names[event["data"]["to"]])
+                    movers.setdefault(move, set()).add(event["actor"].split(":")[0])
+    assert movers[("lab-request", "Received")] == {"supplier"}
+    assert movers[("lab-request", "Rejected")] == {"supplier"}
+    assert movers[("rso-record", "Cancelled")] == {"customer"}
+    assert movers[("dental-lab", "Completed")] == {"customer"}  # the clinic confirms the fit
+    # Once production has started only an admin may cancel a dental case.
+    assert movers[("dental-lab", "Cancelled")] == {"customer", "admin"}
+    assert movers[("impilo-device", "Processing")] == {"supplier", "customer"}
+
+
 def test_demo_orders_carry_notes_and_tracking_numbers_of_both_parties(demo_db):
     url, _ = demo_db
     authors = {row[0].split(":")[0] for row in query(url, "SELECT author FROM order_notes")}
@@ -214,6 +277,14 @@ async def test_demo_if_empty_loads_an_empty_database_and_prints_shell_lines(tmp_
         if line.startswith("export OD_URL") or line.startswith("export OD_ADMIN")
     )
     assert exports["OD_URL"] == "http://127.0.0.1:8011"
+    (products,) = [
+        line.removeprefix("export ").split()
+        for line in result.stdout.splitlines()
+        if line.startswith("export OD_PRODUCT_")
+    ]
+    assert {p.split("=")[0] for p in products} == {
+        "OD_PRODUCT_" + key.upper().replace("-", "_") for key in DEFAULT_WORKFLOW_KEYS
+    }
     assert query(url, "SELECT count(*) FROM orders")[0][0] >= 45
     async with api(url) as client:
         r = await client.get("/v1/credentials", headers=bearer(exports["OD_ADMIN"]))

@@ -2,7 +2,8 @@
 
 Everything is made through the services, acting as the account that would do
 it over the API, so loading the demo also obeys every rule: scoping, the
-workflow's roles, the timeline.
+workflow's roles, the timeline. The supplier's products each carry one of the
+four default workflows, and the orders sit in varied states of all four.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +44,10 @@ from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, AccountKind, Role
 from orderdesk.tenancy.principal import Principal, system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
+from orderdesk.tenancy.scoping import select_visible
 from orderdesk.tenancy.service import create_account, create_credential
+from orderdesk.workflow import DENTAL_LAB
+from orderdesk.workflow.models import WorkflowRecord
 
 #: The demo's accounts, by the name the JSON output and the README use for them.
 ACCOUNTS: dict[str, tuple[AccountKind, str]] = {
@@ -68,6 +72,8 @@ class DemoData:
     kit_ids: list[int]
     product_ids: list[int]
     order_ids: list[int]
+    #: The orderable ``product_ids`` by the key of the workflow each carries.
+    workflow_product_ids: dict[str, list[int]] = dataclasses.field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -144,6 +150,16 @@ async def describe(
     async def ids(stmt: Any) -> list[int]:
         return list(await session.scalars(stmt))
 
+    workflow_product_ids: dict[str, list[int]] = {}
+    for key, product_id in await session.execute(
+        select(WorkflowRecord.key, Product.id)
+        .join(WorkflowRecord, Product.workflow_id == WorkflowRecord.id)
+        .where(Product.tenant_id == tenant_id, Product.account_id == supplier)
+        .where(Product.orderable.is_(True))
+        .order_by(Product.id)
+    ):
+        workflow_product_ids.setdefault(key, []).append(product_id)
+
     return DemoData(
         keys=keys,
         accounts=dict(accounts),
@@ -183,6 +199,7 @@ async def describe(
             .where(Order.customer_account_id.in_([customer, accounts["customer_other"]]))
             .order_by(Order.id)
         ),
+        workflow_product_ids=workflow_product_ids,
     )
 
 
@@ -200,13 +217,15 @@ async def load_demo(session: AsyncSession, tenant_id: int, *, key_name: str = "d
         who: await _parties(session, acting[who], who) for who in ("customer", "customer_other")
     }
     catalog_ids = await _catalog(session, acting["supplier"])
-    stories = [story for story, count in _STORIES for _ in range(count)]
+    stories = [(key, story) for key, story, count in _STORIES for _ in range(count)]
     rng.shuffle(stories)
-    for n, story in enumerate(stories):
+    admin = _tenant_admin(tenant_id)
+    for n, (workflow_key, story) in enumerate(stories):
         who = "customer_other" if n % 5 == 4 else "customer"
-        body = _order_body(rng, n, recipients[who], catalog_ids)
+        body = _order_body(rng, n, workflow_key, recipients[who], catalog_ids)
         order = await orders.create_order(session, body, principal=acting[who])
-        await _play(session, rng, order.id, story, acting[who], acting["supplier"])
+        actors = {"customer": acting[who], "supplier": acting["supplier"], "admin": admin}
+        await _play(session, rng, order.id, story, actors)
     account_ids = {who: account.id for who, account in accounts.items()}
     keys = await make_keys(session, tenant_id, account_ids, name=key_name)
     return await describe(session, tenant_id, account_ids, keys)
@@ -337,11 +356,22 @@ _KITS = [
     ("Fever kit (retired)", True, [("TH-1", 1)]),
 ]
 
+_DEVICE_TERMS = "Net 30. Devices remain the supplier's property until paid."
 _PRODUCTS = [
-    # name, price, discount, orderable
-    ("Remote monitoring programme, monthly", "89.00", None, True),
-    ("Device replacement service", "35.00", "10%", True),
-    ("Pilot programme 2025", "0.00", None, False),
+    # name, price, discount, orderable, the key of the workflow its orders follow, terms
+    ("Remote monitoring programme, monthly", "89.00", None, True, "impilo-device", _DEVICE_TERMS),
+    ("Device replacement service", "35.00", "10%", True, "impilo-device", _DEVICE_TERMS),
+    (
+        "Custom night guard, made by our dental lab",
+        "240.00",
+        None,
+        True,
+        "dental-lab",
+        "Net 30. Remakes within 60 days are free.",
+    ),
+    ("HbA1c blood test", "24.00", None, True, "lab-request", "Net 30. Results within 3 days."),
+    ("Monitoring data export", "15.00", None, True, "rso-record", "Net 30."),
+    ("Pilot programme 2025", "0.00", None, False, "impilo-device", _DEVICE_TERMS),
 ]
 
 
@@ -349,7 +379,7 @@ _PRODUCTS = [
 class _CatalogIds:
     items: list[int]  # orderable
     kits: list[int]  # not archived
-    products: list[int]  # orderable
+    products: dict[str, list[int]]  # orderable, by the key of their workflow
 
 
 async def _catalog(session: AsyncSession, supplier: Principal) -> _CatalogIds:
@@ -392,8 +422,14 @@ async def _catalog(session: AsyncSession, supplier: Principal) -> _CatalogIds:
         )
         if not archived:
             kits.append(kit.id)
-    products: list[int] = []
-    for name, price, discount, orderable in _PRODUCTS:
+    workflow_ids = {
+        record.key: record.id
+        for record in await session.scalars(
+            select_visible(WorkflowRecord, supplier).where(WorkflowRecord.account_id.is_(None))
+        )
+    }
+    products: dict[str, list[int]] = {}
+    for name, price, discount, orderable, workflow_key, terms in _PRODUCTS:
         product = await catalog.create_product(
             session,
             ProductCreate(
@@ -401,85 +437,264 @@ async def _catalog(session: AsyncSession, supplier: Principal) -> _CatalogIds:
                 price=Decimal(price),
                 currency="USD",
                 discount=discount,
-                terms="Net 30. Devices remain the supplier's property until paid.",
+                terms=terms,
                 orderable=orderable,
+                workflow_id=workflow_ids[workflow_key],
             ),
             principal=supplier,
         )
         if orderable:
-            products.append(product.id)
+            products.setdefault(workflow_key, []).append(product.id)
     return _CatalogIds(items=orderable_items, kits=kits, products=products)
 
 
 # --- orders and what happens to them ------------------------------------------------
 
-# A story is what happens to an order after it is placed, as (actor, step, argument):
-# actors "customer" / "supplier"; steps "move" (to a state), "note", "track", "cancel".
-_Story = tuple[tuple[str, str, str], ...]
 
+class _Step(NamedTuple):
+    """One thing that happens to an order after it is placed."""
+
+    actor: str  # who takes the step: "customer", "supplier" or "admin"
+    action: str  # "move" (to a state id), "note", "track" (add a tracking number), "cancel"
+    argument: str = ""  # the state id, or the note's text
+    reason: str | None = None  # of a move or a cancel
+
+
+_Story = tuple[_Step, ...]
+
+
+def _move(actor: str, to: str, reason: str | None = None) -> _Step:
+    return _Step(actor, "move", to, reason)
+
+
+def _note(actor: str, text: str) -> _Step:
+    return _Step(actor, "note", text)
+
+
+def _cancel(actor: str, reason: str) -> _Step:
+    return _Step(actor, "cancel", reason=reason)
+
+
+_TRACK = _Step("supplier", "track")
+
+
+def _tenant_admin(tenant_id: int) -> Principal:
+    """The tenant's administrator, for the moves only an admin may take."""
+    return Principal(
+        tenant_id=tenant_id,
+        role=Role.ADMIN,
+        account_id=None,
+        credential_id=None,
+        name="tenant admin",
+    )
+
+
+# Each move is taken by the role that takes it in real life (workflow/defaults.py):
+# the supplier works the order, the customer answers, cancels and confirms receipt.
+
+# impilo-device: device fulfilment.
 _ASK_ADDRESS = "The carrier could not verify the street number; please confirm the address."
-_SHIP = (
-    ("supplier", "move", "processing"),
-    ("supplier", "move", "shipped"),
-    ("supplier", "track", ""),
-)
-
-_STORIES: list[tuple[_Story, int]] = [
-    ((), 6),
-    ((("customer", "note", "Patient prefers delivery after 5 pm."),), 3),
-    ((("supplier", "move", "reconfirmAddress"), ("supplier", "note", _ASK_ADDRESS)), 5),
-    ((("supplier", "move", "processing"),), 4),
+_SHIP = (_move("supplier", "processing"), _move("supplier", "shipped"), _TRACK)
+_DEVICE_STORIES: list[tuple[_Story, int]] = [
+    ((), 4),
+    ((_note("customer", "Patient prefers delivery after 5 pm."),), 2),
+    ((_move("supplier", "reconfirmAddress"), _note("supplier", _ASK_ADDRESS)), 3),
+    ((_move("supplier", "processing"),), 3),
     (
         (
-            ("supplier", "move", "reconfirmAddress"),
-            ("supplier", "note", _ASK_ADDRESS),
-            ("customer", "note", "Confirmed with the patient: the address is correct."),
-            ("customer", "move", "processing"),
+            _move("supplier", "reconfirmAddress"),
+            _note("supplier", _ASK_ADDRESS),
+            _note("customer", "Confirmed with the patient: the address is correct."),
+            _move("customer", "processing"),
         ),
-        4,
+        2,
     ),
-    (_SHIP, 9),
-    ((*_SHIP, ("supplier", "move", "delivered")), 8),
-    ((*_SHIP, ("supplier", "move", "delivered"), ("customer", "note", "Received, thanks.")), 4),
-    ((("customer", "cancel", "Entered twice by mistake."),), 4),
+    (_SHIP, 5),
+    ((*_SHIP, _move("supplier", "delivered")), 5),
+    ((*_SHIP, _move("supplier", "delivered"), _note("customer", "Received, thanks.")), 2),
+    ((_cancel("customer", "Entered twice by mistake."),), 2),
+    ((_move("supplier", "processing"), _cancel("customer", "Patient left the programme.")), 2),
+]
+
+# dental-lab: a lab-made appliance (RAYTeams' node ids, looked up by state name).
+_DENTAL = {state.name: state.id for state in DENTAL_LAB.states}
+_ACCEPT = (
+    _move("supplier", _DENTAL["Confirmed"]),
+    _note("supplier", "Scan received and checked; case accepted."),
+)
+_ASK_SCAN = (
+    _move("supplier", _DENTAL["Wait Response"]),
+    _note("supplier", "The bite registration is unclear; please send a new scan."),
+)
+_MAKE = (_move("supplier", _DENTAL["Confirmed"]), _move("supplier", _DENTAL["In production"]))
+_DENTAL_SHIP = (*_MAKE, _move("supplier", _DENTAL["Shipped"]), _TRACK)
+_DENTAL_STORIES: list[tuple[_Story, int]] = [
+    ((), 2),
+    (_ACCEPT, 2),
+    (_ASK_SCAN, 2),
     (
-        (("supplier", "move", "processing"), ("customer", "cancel", "Patient left the programme.")),
-        3,
+        (
+            *_ASK_SCAN,
+            _note("customer", "New scan uploaded."),
+            _move("customer", _DENTAL["Confirmed"]),
+        ),
+        1,
     ),
+    (_MAKE, 2),
+    (_DENTAL_SHIP, 1),
+    (
+        (
+            *_DENTAL_SHIP,
+            _move("customer", _DENTAL["Completed"]),
+            _note("customer", "Fitted today; the patient is happy with it."),
+        ),
+        1,
+    ),
+    ((_cancel("customer", "The patient chose a ready-made guard."),), 1),
+    (
+        (
+            *_MAKE,
+            _note("customer", "The patient has moved away; please stop the case."),
+            # Once production has started only an admin may cancel: material is spent.
+            _cancel("admin", "Stopped at the clinic's request; material is charged."),
+        ),
+        1,
+    ),
+]
+
+# lab-request: a laboratory test (labPortal's RequestState names).
+_LAB_STORIES: list[tuple[_Story, int]] = [
+    ((), 2),
+    ((_move("supplier", "Received"),), 2),
+    ((_move("supplier", "Received"), _move("supplier", "InProgress")), 2),
+    (
+        (
+            _move("supplier", "Received"),
+            _move("supplier", "InProgress"),
+            _move("supplier", "Completed"),
+            _note("supplier", "Results released to the ordering clinician."),
+        ),
+        2,
+    ),
+    ((_cancel("customer", "Ordered for the wrong patient."),), 1),
+    (
+        (
+            _move("supplier", "Received"),
+            _move("supplier", "Rejected", "Sample haemolysed; please send a new sample."),
+        ),
+        1,
+    ),
+]
+
+# rso-record: a record order (Record Stack Overflow's status strings).
+_RECORD_STORIES: list[tuple[_Story, int]] = [
+    ((), 2),
+    (
+        (
+            _move("supplier", "Completed"),
+            _note("supplier", "Export sent to the clinic's secure inbox."),
+        ),
+        2,
+    ),
+    ((_cancel("customer", "No longer needed."),), 1),
+]
+
+#: (workflow key, story, how many orders live it)
+_STORIES: list[tuple[str, _Story, int]] = [
+    (key, story, count)
+    for key, stories in (
+        ("impilo-device", _DEVICE_STORIES),
+        ("dental-lab", _DENTAL_STORIES),
+        ("lab-request", _LAB_STORIES),
+        ("rso-record", _RECORD_STORIES),
+    )
+    for story, count in stories
 ]
 
 _TAGS = ["rpm", "hypertension", "diabetes", "heart-failure", "pilot", "rush"]
 _CARRIERS = ["UPS", "FedEx", "USPS", "DHL"]
 
 
-def _order_body(rng: random.Random, n: int, to: _Recipients, ids: _CatalogIds) -> OrderCreate:
+def _order_body(
+    rng: random.Random, n: int, workflow_key: str, to: _Recipients, ids: _CatalogIds
+) -> OrderCreate:
+    """An order for one of the products that carry ``workflow_key``."""
+    for_site = n % 6 == 5 and workflow_key in ("impilo-device", "rso-record")
+    patient_id, home = rng.choice(to.patients)
+    body: dict[str, Any] = {
+        "patient_id": None if for_site else patient_id,
+        "site_id": rng.choice(to.site_ids) if for_site else None,
+        "external_order_ids": [f"EHR-{10_000 + n}"],
+        "shipping_option": ShippingOption.OVERNIGHT if n % 5 == 0 else ShippingOption.STANDARD,
+    }
+    products = ids.products[workflow_key]
+    if workflow_key == "impilo-device":
+        return OrderCreate(**body, **_device_order(rng, n, for_site, home, ids))
+    if workflow_key == "dental-lab":
+        return OrderCreate(
+            **body,
+            product_id=products[0],
+            lines=[
+                OrderLineIn(
+                    product_id=products[0],
+                    data={
+                        "arch": rng.choice(["upper", "lower"]),
+                        "material": rng.choice(["hard acrylic", "dual laminate"]),
+                    },
+                )
+            ],
+            tags=rng.sample(["dental", "rush"], k=rng.randint(1, 2)),
+            data={"scan": f"SCAN-{20_000 + n}", "bruxism": rng.choice([True, False])},
+            memo="Intraoral scan uploaded with the order.",
+        )
+    if workflow_key == "lab-request":
+        return OrderCreate(
+            **body,
+            product_id=products[0],
+            # Suite and determination codes as labPortal sends them (LOINC 4548-4 is HbA1c).
+            lines=[
+                OrderLineIn(
+                    product_id=products[0], suite_codes=["HBA1C"], determination_codes=["4548-4"]
+                )
+            ],
+            tags=rng.sample(["lab", "diabetes", "rush"], k=rng.randint(1, 2)),
+            data={"specimen": "whole blood (EDTA)", "fasting": rng.choice([True, False])},
+        )
+    return OrderCreate(  # rso-record
+        **body,
+        product_id=products[0],
+        tags=["records"],
+        data={"period_days": rng.choice([30, 90]), "format": rng.choice(["PDF", "CSV"])},
+        shipping_address=None if for_site else home,
+    )
+
+
+def _device_order(
+    rng: random.Random, n: int, for_site: bool, home: Address, ids: _CatalogIds
+) -> dict[str, Any]:
+    """Kits, items or a monitoring product, sent to the patient's home or to a site."""
     shape = n % 4
     lines: list[OrderLineIn] = []
     product_id: int | None = None
+    products = ids.products["impilo-device"]
     if shape == 0:
         lines = [OrderLineIn(kit_id=rng.choice(ids.kits))]
     elif shape == 1:
         chosen = rng.sample(ids.items, k=rng.randint(1, 3))
         lines = [OrderLineIn(item_id=item, count=rng.randint(1, 3)) for item in chosen]
     elif shape == 2:
-        product_id = ids.products[0]
+        product_id = products[0]
         lines = [OrderLineIn(kit_id=rng.choice(ids.kits)), OrderLineIn(product_id=product_id)]
     else:
-        product_id = ids.products[-1]
-    for_site = n % 6 == 5
-    patient_id, home = rng.choice(to.patients)
-    return OrderCreate(
-        patient_id=None if for_site else patient_id,
-        site_id=rng.choice(to.site_ids) if for_site else None,
-        product_id=product_id,
-        lines=lines,
-        external_order_ids=[f"EHR-{10_000 + n}"],
-        tags=rng.sample(_TAGS, k=rng.randint(0, 2)),
-        data={"programme": "remote-monitoring", "priority": rng.choice(["routine", "high"])},
-        memo="Ship to the clinic's front desk." if for_site else None,
-        shipping_option=ShippingOption.OVERNIGHT if n % 5 == 0 else ShippingOption.STANDARD,
-        shipping_address=None if for_site else home,
-    )
+        product_id = products[-1]
+    return {
+        "product_id": product_id,
+        "lines": lines,
+        "tags": rng.sample(_TAGS, k=rng.randint(0, 2)),
+        "data": {"programme": "remote-monitoring", "priority": rng.choice(["routine", "high"])},
+        "memo": "Ship to the clinic's front desk." if for_site else None,
+        "shipping_address": None if for_site else home,
+    }
 
 
 async def _play(
@@ -487,18 +702,18 @@ async def _play(
     rng: random.Random,
     order_id: int,
     story: _Story,
-    customer: Principal,
-    supplier: Principal,
+    actors: dict[str, Principal],
 ) -> None:
-    for actor, step, argument in story:
-        principal = customer if actor == "customer" else supplier
-        if step == "move":
-            await orders.move_order(
-                session, order_id, TransitionRequest(to=argument), principal=principal
+    for step in story:
+        principal = actors[step.actor]
+        if step.action == "move":
+            request = TransitionRequest(to=step.argument, reason=step.reason)
+            await orders.move_order(session, order_id, request, principal=principal)
+        elif step.action == "note":
+            await orders.add_note(
+                session, order_id, NoteCreate(text=step.argument), principal=principal
             )
-        elif step == "note":
-            await orders.add_note(session, order_id, NoteCreate(text=argument), principal=principal)
-        elif step == "track":
+        elif step.action == "track":
             carrier = rng.choice(_CARRIERS)
             value = f"{carrier[:2].upper()}{rng.randrange(10**12):012d}"
             await orders.add_tracking_number(
@@ -507,9 +722,9 @@ async def _play(
                 TrackingNumberCreate(carrier=carrier, value=value),
                 principal=principal,
             )
-        elif step == "cancel":
+        elif step.action == "cancel":
             await orders.cancel_order(
-                session, order_id, CancelRequest(reason=argument), principal=principal
+                session, order_id, CancelRequest(reason=step.reason), principal=principal
             )
         else:  # a typo in the stories above
-            raise ValueError(f"unknown demo step {step!r}")
+            raise ValueError(f"unknown demo step {step.action!r}")
