@@ -303,6 +303,17 @@ async def move_order(
     return await _move(session, order, workflow.state(request.to), request.reason, principal)
 
 
+async def set_status(
+    session: AsyncSession, order_id: int, request: TransitionRequest, *, principal: Principal
+) -> Order:
+    """Put the order in ``request.to``: nothing to do when it is there already (a status
+    PUT is safe to repeat), else the workflow move ``move_order`` would take."""
+    order = await load_order(session, order_id, principal, for_update=True)
+    if order.status_id == request.to:
+        return order
+    return await move_order(session, order_id, request, principal=principal)
+
+
 async def cancel_order(
     session: AsyncSession,
     order_id: int,

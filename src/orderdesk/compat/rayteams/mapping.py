@@ -180,8 +180,8 @@ def history_out(
     )
 
 
-def transition(change: RayTeamsStatusChange, order: OrderRead) -> TransitionRequest | None:
-    """The core move a status change asks for; None when the order already has that status.
+def transition(change: RayTeamsStatusChange, order: OrderRead) -> TransitionRequest:
+    """The core status change a request asks for.
 
     Whether the move is allowed is the core's call; only the title is checked here,
     because it is a second name for the status the request already names.
@@ -197,8 +197,6 @@ def transition(change: RayTeamsStatusChange, order: OrderRead) -> TransitionRequ
                 )
             ],
         )
-    if change.status == order.status.id:
-        return None  # PUT is idempotent: the order already is where it was asked to be
     return TransitionRequest(to=change.status, reason=change.reason)
 
 

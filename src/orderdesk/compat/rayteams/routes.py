@@ -124,12 +124,11 @@ async def update_order_status(
     ident = mapping.ident(order_id, "order")
     view = await _order_view(session, ident, principal)
     request = mapping.transition(body.data, view)
-    if request is not None:
-        try:
-            moved = await service.move_order(session, ident, request, principal=principal)
-        except ValidationFailed as error:
-            raise mapping.in_body(error) from error
-        view = await read_order(session, moved, principal)
+    try:
+        moved = await service.set_status(session, ident, request, principal=principal)
+    except ValidationFailed as error:
+        raise mapping.in_body(error) from error
+    view = await read_order(session, moved, principal)
     return RayTeamsSuccess[RayTeamsOrder](data=mapping.order_out(view))
 
 

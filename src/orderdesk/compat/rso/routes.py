@@ -67,7 +67,7 @@ from orderdesk.orders import queries, service
 from orderdesk.orders.queries import OrderFilter
 from orderdesk.orders.read_model import read_order
 from orderdesk.orders.schemas import CancelRequest, OrderRead, OrderUpdate, TransitionRequest
-from orderdesk.tenancy.accounts import account_of_kind
+from orderdesk.tenancy.accounts import own_account
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
@@ -238,14 +238,11 @@ async def create_order(
 async def _own_account(
     session: SessionDep, principal: Principal, account_id: int, kind: AccountKind, message: str
 ) -> None:
-    """The path's account must be the caller's own (for admins: any of that kind)."""
-    if principal.role is Role.ADMIN:
-        try:
-            await account_of_kind(session, account_id, kind, principal=principal, pointer="/")
-        except ValidationFailed:
-            raise NotFound(message) from None
-    elif principal.role.value != kind.value or principal.account_id != account_id:
-        raise NotFound(message)
+    """The path's account must be one the caller acts as (the core decides), else ``message``."""
+    try:
+        await own_account(session, account_id, kind, principal=principal)
+    except NotFound:
+        raise NotFound(message) from None
 
 
 async def _list(
