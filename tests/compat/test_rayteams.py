@@ -33,35 +33,14 @@ from tests.api.builders import (
     timeline_of,
     without_id,
 )
+from tests.compat.samples import sample
 
 BASE = "/compat/rayteams/v1.0"
 CLIENT = "rayteams-test-client"
 
 # --- the seed's samples, as printed (minus the `{...}` placeholders and trailing commas) ---
 
-GET_SAMPLE = {
-    "status": "success",
-    "data": {
-        "_id": "334c972a-5756-45f7-8eb1-f3f84bedd525",
-        "sk": "order:1669346270408",
-        "ownerGroupId": "62dfdb179a4e3409ba649869",
-        "labId": "fd6ede0f-8bce-4316-a54c-38ae893964a3",
-        "status": "node_1669006551572",
-        "statusName": "Wait Response",
-        "statusType": "INPROGRESS",
-        "product": {
-            "currency": "원",
-            "discount": "10",
-            "price": 360000,
-            "productname": "투명 교정 기본 B형",
-        },
-        "patientId": "NEW-0003",
-        "subject": {"name": "Tester", "birth": "1981-12-12"},
-        "memo": "주문 신청",
-        "created": 1669346270408,
-        "updated": 1669399728318,
-    },
-}
+GET_SAMPLE = sample("rayteams_order_response")
 
 PUT_BODY = {"data": {"status": "node_1669006551533", "statusName": "Confirmed"}}
 

@@ -21,6 +21,7 @@ from tests.api.builders import (
     read_order,
     timeline_of,
 )
+from tests.compat.samples import sample as load_sample
 from tests.conftest import World
 
 BASE = "/compat/rso/api/v1"
@@ -42,157 +43,11 @@ UPDATE_SAMPLE_BODY = (
     "&billing_info%5B0%5D%5Bbilling_zip%5D=02101&comments=Updated%20billing%20address"
 )
 
-CREATE_SAMPLE_RESPONSE: dict[str, Any] = {
-    "status": "In progress",
-    "_id": "<orderID>",
-    "record_id": "<recordID>",
-    "merchant_id": "<merchantID>",
-    "customer_info": [
-        {
-            "username": "customerName",
-            "email": "email@example.com",
-            "firstName": "First",
-            "lastName": "Name",
-        }
-    ],
-    "shipping_info": [
-        {
-            "shipping_address1": "123 Shipping Lane",
-            "shipping_address2": "",
-            "shipping_city": "Raleigh",
-            "shipping_state": "NC",
-            "shipping_zip": "27615",
-        }
-    ],
-    "billing_info": [
-        {
-            "paypal_email": "paypal@example.com",
-            "billing_address1": "123 Billing Drive",
-            "billing_address2": "Ste. #100",
-            "billing_city": "Raleigh",
-            "billing_state": "NC",
-            "billing_zip": "27615",
-        }
-    ],
-    "comments": ["This is a comment"],
-    "_createdBy": "<customerID>",
-    "created_date": "2019-02-12T02:16:49.482Z",
-    "__v": 0,
-}
+CREATE_SAMPLE_RESPONSE: dict[str, Any] = load_sample("rso_create_response")
 
-LIST_SAMPLE_RESPONSE: list[dict[str, Any]] = [
-    {
-        "status": "In progress",
-        "_id": "<orderID>",
-        "record_id": "<recordID>",
-        "merchant_id": "<merchantID>",
-        "customer_info": [
-            {
-                "username": "customerName",
-                "email": "email@example.com",
-                "firstName": "First",
-                "lastName": "Name",
-            }
-        ],
-        "shipping_info": [
-            {
-                "shipping_address1": "123 Shipping Lane",
-                "shipping_address2": "",
-                "shipping_city": "Raleigh",
-                "shipping_state": "NC",
-                "shipping_zip": "27615",
-            }
-        ],
-        "billing_info": [
-            {
-                "paypal_email": "paypal@example.com",
-                "billing_address1": "123 Billing Drive",
-                "billing_address2": "Ste. #100",
-                "billing_city": "Raleigh",
-                "billing_state": "NC",
-                "billing_zip": "27615",
-            }
-        ],
-        "comments": ["This is a comment"],
-        "_createdBy": "<customerID>",
-        "created_date": "2019-02-17T00:06:32.391Z",
-        "__v": 0,
-    },
-    {
-        "status": "In progress",
-        "_id": "<orderID>",
-        "record_id": "<recordID>",
-        "merchant_id": "<merchantID>",
-        "customer_info": [
-            {
-                "username": "customerName",
-                "email": "email@example.com",
-                "firstName": "First",
-                "lastName": "Name",
-            }
-        ],
-        "shipping_info": [
-            {
-                "shipping_address1": "123 Shipping Lane",
-                "shipping_address2": "",
-                "shipping_city": "Raleigh",
-                "shipping_state": "NC",
-                "shipping_zip": "27615",
-            }
-        ],
-        "billing_info": [
-            {
-                "paypal_email": "paypal@example.com",
-                "billing_address1": "123 Billing Drive",
-                "billing_address2": "Ste. #100",
-                "billing_city": "Raleigh",
-                "billing_state": "NC",
-                "billing_zip": "27615",
-            }
-        ],
-        "comments": ["This is a comment"],
-        "_createdBy": "<customerID>",
-        "created_date": "2019-02-17T00:08:36.722Z",
-        "__v": 0,
-    },
-]
+LIST_SAMPLE_RESPONSE: list[dict[str, Any]] = load_sample("rso_list_response")
 
-UPDATE_SAMPLE_RESPONSE: dict[str, Any] = {
-    "status": "In progress",
-    "_id": "<orderID>",
-    "record_id": "<recordID>",
-    "merchant_id": "<merchantID>",
-    "customer_info": [
-        {
-            "username": "customerName",
-            "email": "email@example.com",
-            "firstName": "First",
-            "lastName": "Name",
-        }
-    ],
-    "shipping_info": [
-        {
-            "shipping_address1": "123 Shipping Lane",
-            "shipping_address2": "",
-            "shipping_city": "Raleigh",
-            "shipping_state": "NC",
-            "shipping_zip": "27615",
-        }
-    ],
-    "billing_info": [
-        {
-            "billing_address1": "789 New Billing Ave",
-            "billing_address2": "Ste. #950",
-            "billing_city": "Boston",
-            "billing_state": "MA",
-            "billing_zip": "02101",
-        }
-    ],
-    "comments": ["Updated billing address"],
-    "_createdBy": "5c6777d1d6a7470017de33c3",
-    "created_date": "2019-02-17T00:06:32.391Z",
-    "__v": 0,
-}
+UPDATE_SAMPLE_RESPONSE: dict[str, Any] = load_sample("rso_update_response")
 
 DELETE_SAMPLE_RESPONSE = {"success_message": "Order cancelled", "response_code": 200}
 
