@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.orders.models import Order
 from orderdesk.orders.schemas import (
-    OrderPatientRead,
     OrderRead,
     ProductSnapshot,
     StatusRead,
@@ -18,8 +17,6 @@ from orderdesk.orders.schemas import (
     WorkflowRef,
 )
 from orderdesk.orders.service import workflow_of
-from orderdesk.parties.models import Site
-from orderdesk.parties.schemas import PatientRead
 from orderdesk.tenancy.principal import Principal
 from orderdesk.workflow.graph import State
 
@@ -31,22 +28,6 @@ def _status(state: State) -> StatusRead:
         type=state.type.value,
         outcome=state.outcome.value if state.outcome else None,
         code=state.code,
-    )
-
-
-async def _patient(session: AsyncSession, order: Order) -> OrderPatientRead | None:
-    """The order's patient with the patient's own site (always of the patient's account)."""
-    patient = order.patient
-    if patient is None:
-        return None
-    site = None
-    if patient.site_id is not None:
-        # A page of orders repeats the same few sites: the session's identity map answers most.
-        site = await session.get(Site, patient.site_id)
-        if site is not None and site.tenant_id != order.tenant_id:
-            site = None
-    return OrderPatientRead.model_validate(
-        {**PatientRead.model_validate(patient).model_dump(), "site": site}
     )
 
 
@@ -90,7 +71,7 @@ async def read_order(session: AsyncSession, order: Order, principal: Principal) 
                     "version",
                 )
             },
-            "patient": await _patient(session, order),
+            "patient": order.patient,
             "product": product,
             "returns": order.returns or {},
             "external_order_ids": [e.value for e in order.external_ids],

@@ -38,6 +38,7 @@ from orderdesk.orders.schemas import (
     TransitionRequest,
 )
 from orderdesk.orderschemas.service import check_order_data
+from orderdesk.parties.models import Patient
 from orderdesk.projects.service import project_for_order
 from orderdesk.schemas import address_dict
 from orderdesk.tenancy.accounts import account_of_kind
@@ -51,7 +52,7 @@ from orderdesk.workflow.registry import PinnedWorkflow, pinned, workflow_for_new
 ORDER_LOAD: Sequence[ORMOption] = (
     selectinload(Order.customer),
     selectinload(Order.supplier),
-    selectinload(Order.patient),
+    selectinload(Order.patient).selectinload(Patient.site),
     selectinload(Order.site),
     selectinload(Order.lines).selectinload(OrderLine.item).selectinload(Item.manufacturer),
     selectinload(Order.lines)

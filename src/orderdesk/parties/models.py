@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, Index, String, exists, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.db import Base, BigId, TenantOwned, Versioned
 from orderdesk.tenancy.models import Role
@@ -51,6 +51,8 @@ class Patient(TenantOwned, Versioned, Base):
     site_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("sites.id", ondelete="SET NULL"))
     enrolled: Mapped[bool] = mapped_column(Boolean, default=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    site: Mapped[Site | None] = relationship(lazy="raise")
 
     @classmethod
     def visible_to(cls, principal: Principal) -> ColumnElement[bool]:
