@@ -1,0 +1,3 @@
+from orderdesk.cli import app
+
+app()

@@ -1,0 +1,55 @@
+"""``serve`` and ``migrate``."""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+import uvicorn.config
+
+from orderdesk.cli._base import (
+    app,
+    is_sqlite,
+    load_settings,
+    migrate_database,
+    run_command,
+    shown_url,
+)
+
+
+def _uvicorn_logging() -> dict[str, Any]:
+    """Uvicorn's logging, with the access log on stderr too and orderdesk's own logger."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    config["loggers"]["orderdesk"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API. On SQLite the database file is migrated first."""
+    settings = load_settings()
+    if is_sqlite(settings.async_url):
+        run_command(migrate_database(settings))
+    uvicorn.run(
+        "orderdesk.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=_uvicorn_logging(),
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Bring the database schema up to date (a deploy step on PostgreSQL)."""
+    settings = load_settings()
+    run_command(migrate_database(settings))
+    typer.echo(f"{shown_url(settings.async_url)}: schema is up to date")
