@@ -805,3 +805,15 @@ async def test_the_openapi_document_describes_impilos_key_beside_the_native_one(
     assert schemes["APIKeyHeader"]["name"] == "X-API-Key"  # the native one, not overwritten
     create = spec["paths"][f"{BASE}/order"]["post"]
     assert {"201", "400", "401", "403"} <= set(create["responses"])
+
+
+async def test_a_body_over_the_size_bound_is_refused_in_impilos_shape(client, world):
+    body = {
+        "patient": {"id": 1},
+        "orderItems": [{"count": 1, "item": {"id": 1}}],
+        "externalOrderIds": ["x" * 100] * 800,
+    }  # over the test app's 64 KiB
+    response = await post_order(client, world, body)
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+    assert response.headers["content-type"].startswith("application/json")

@@ -971,3 +971,18 @@ async def test_unknown_routes_and_methods_answer_in_the_vendors_shape(
     r = await client.patch(create_url(shop), headers=world.auth("customer"))
     error(r, 405)
     assert set(r.headers["allow"].split(", ")) == {"POST", "PUT"}
+
+
+async def test_a_body_over_the_size_bound_is_refused_in_the_vendors_shape(client, world, shop):
+    too_big = "comments=" + "x" * (70 * 1024)  # the test app takes bodies up to 64 KiB
+    r = await client.post(
+        create_url(shop), content=too_big, headers={**world.auth("customer"), **FORM}
+    )
+    assert "at most" in error(r, 413)
+
+
+async def test_a_malformed_form_field_name_is_refused_in_the_vendors_shape(client, world, shop):
+    r = await client.post(
+        create_url(shop), content="shipping_info[0=x", headers={**world.auth("customer"), **FORM}
+    )
+    assert "field name" in error(r, 400)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from orderdesk import __version__
 from orderdesk.api import problems
-from orderdesk.api.middleware import BodyMiddleware, XMLMiddleware
+from orderdesk.api.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 from orderdesk.api.routes import (
     catalog,
     health,
@@ -64,15 +64,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(
-        title="orderdesk", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="orderdesk",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unread_body)],
     )
     problems.install(app)
     for module in (health, tenancy, parties, catalog, workflows, projects, orders):
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
         app.include_router(router, prefix=base)
-    # The last added runs first: XML outermost, so the body middleware's own
-    # problems (413, malformed form) are rendered as XML too when asked for.
+    # The last added runs first: XML outermost, so every /v1 answer can become XML.
     app.add_middleware(BodyMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(XMLMiddleware, prefix="/v1")
     return app

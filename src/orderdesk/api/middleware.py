@@ -6,20 +6,27 @@ import json
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderdesk.api.content import parse_form, prefers_xml, to_xml
-from orderdesk.api.problems import problem_response
 from orderdesk.errors import OrderdeskError, PayloadTooLarge
 
 FORM = "application/x-www-form-urlencoded"
+
+
+#: Where the body middleware leaves an error for the route to raise (``request.state``).
+BODY_ERROR = "body_error"
 
 
 class BodyMiddleware:
     """Reads the body once (refusing it past ``max_bytes``) and turns forms into JSON.
 
     Form bodies, flat or with bracket notation, reach every route as the JSON
-    document they spell, so one set of schemas validates both.
+    document they spell, so one set of schemas validates both. A body it cannot
+    take (too large, a malformed form) is not answered here: the request goes on
+    with an empty body and the error in ``request.state``, and ``refuse_unread_body``
+    raises it inside the route, so each surface answers it in its own error shape.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
@@ -30,39 +37,11 @@ class BodyMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
         try:
-            declared = int(headers.get("content-length", "0") or 0)
-        except ValueError:
-            declared = 0
-        too_large = PayloadTooLarge(f"the body may be at most {self.max_bytes} bytes")
-        if declared > self.max_bytes:
-            await problem_response(too_large, scope["path"])(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await problem_response(too_large, scope["path"])(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        if headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
-            try:
-                body = json.dumps(parse_form(body)).encode()
-            except OrderdeskError as error:
-                await problem_response(error, scope["path"])(scope, receive, send)
-                return
-            mutable = MutableHeaders(scope=scope)
-            mutable["content-type"] = "application/json"
-            mutable["content-length"] = str(len(body))
+            body = await self._read(scope, receive)
+        except OrderdeskError as error:
+            scope.setdefault("state", {})[BODY_ERROR] = error
+            body = b""
 
         replayed = False
 
@@ -74,6 +53,43 @@ class BodyMiddleware:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+    async def _read(self, scope: Scope, receive: Receive) -> bytes:
+        headers = Headers(scope=scope)
+        too_large = PayloadTooLarge(f"the body may be at most {self.max_bytes} bytes")
+        try:
+            declared = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.max_bytes:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise too_large
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+            body = json.dumps(parse_form(body)).encode()
+            mutable = MutableHeaders(scope=scope)
+            mutable["content-type"] = "application/json"
+            mutable["content-length"] = str(len(body))
+        return body
+
+
+def refuse_unread_body(request: Request) -> None:
+    """Raise, inside the route, the error the body middleware met (an app-wide dependency)."""
+    error = request.scope.get("state", {}).get(BODY_ERROR)
+    if error is not None:
+        raise error
 
 
 class XMLMiddleware:
