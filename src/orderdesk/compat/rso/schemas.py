@@ -98,21 +98,16 @@ class CustomerInfoOut(_Out):
     lastName: str | None = None
 
 
-class ShippingInfoOut(_Out):
-    shipping_address1: str | None = None
-    shipping_address2: str | None = None
-    shipping_city: str | None = None
-    shipping_state: str | None = None
-    shipping_zip: str | None = None
+class ShippingInfoOut(ShippingInfo):
+    """The shipping group as answered: the same fields the request takes."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
-class BillingInfoOut(_Out):
-    paypal_email: str | None = None
-    billing_address1: str | None = None
-    billing_address2: str | None = None
-    billing_city: str | None = None
-    billing_state: str | None = None
-    billing_zip: str | None = None
+class BillingInfoOut(BillingInfo):
+    """The billing group as answered: the same fields the request takes."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class MerchantInfoOut(_Out):
