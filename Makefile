@@ -27,19 +27,17 @@ run: install ## Migrate the SQLite file, load the demo if empty, print the keys,
 postgres: ## Start the local PostgreSQL if it is installed but stopped
 	@bash scripts/ensure-postgres.sh
 
-test: install postgres ## Lint and type-check, then run every test, on SQLite and PostgreSQL
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy src
+test: lint postgres ## Lint, type-check and check the layering, then run every test, on SQLite and PostgreSQL
 	$(BIN)/pytest
 
 test-fast: install ## Run the tests on SQLite only
 	$(BIN)/pytest -m "not postgres"
 
-lint: install ## Lint, check formatting and types
+lint: install ## Lint, check formatting, types and the layering (import contracts)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 format: install ## Format the code
 	$(BIN)/ruff check --fix src tests

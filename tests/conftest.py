@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from orderdesk.api.app import create_app
+from orderdesk.app import create_app
 from orderdesk.config import Settings, async_database_url
 from orderdesk.db import make_engine, session_scope
 from orderdesk.migrate import migrate

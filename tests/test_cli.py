@@ -25,7 +25,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from orderdesk.api.app import create_app
+from orderdesk.app import create_app
 from orderdesk.cli import app as cli
 from orderdesk.config import Settings, get_settings
 from tests.conftest import _create_pg_database, _drop_pg_database

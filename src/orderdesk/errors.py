@@ -72,6 +72,24 @@ class NotFound(OrderdeskError):
     title = "Not found"
 
 
+class MethodNotAllowed(OrderdeskError):
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+
+class NotAcceptable(OrderdeskError):
+    status = 406
+    code = "not_acceptable"
+    title = "Not acceptable"
+
+
+class RequestTimeout(OrderdeskError):
+    status = 408
+    code = "request_timeout"
+    title = "Request timeout"
+
+
 class Conflict(OrderdeskError):
     status = 409
     code = "conflict"
@@ -102,6 +120,29 @@ class ValidationFailed(OrderdeskError):
     status = 422
     code = "validation_failed"
     title = "Invalid request"
+
+
+class InternalError(OrderdeskError):
+    """Nothing the request did wrong: an unexpected failure, logged under its request id."""
+
+    status = 500
+    code = "internal_error"
+    title = "Internal server error"
+
+
+def error_for_status(status: int, detail: str) -> OrderdeskError:
+    """The error of this hierarchy that answers ``status`` (for errors raised by the framework)."""
+    for cls in _all_errors(OrderdeskError):
+        if cls.status == status:
+            return cls(detail)
+    return BadRequest(detail) if 400 <= status < 500 else InternalError(detail)
+
+
+def _all_errors(cls: type[OrderdeskError]) -> list[type[OrderdeskError]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_all_errors(sub)]
+    return found
 
 
 def not_found(kind: str, ident: object) -> NotFound:

@@ -31,7 +31,7 @@ async def server(database_url: str) -> AsyncIterator[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "orderdesk.api.app:create_app",
+        "orderdesk.app:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

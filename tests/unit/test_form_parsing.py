@@ -2,8 +2,8 @@
 
 import pytest
 
-from orderdesk.api.content import MAX_DEPTH, MAX_FORM_FIELDS, parse_form, prefers_xml
 from orderdesk.errors import BadRequest
+from orderdesk.http.content import MAX_DEPTH, MAX_FORM_FIELDS, negotiate, parse_form
 
 
 def test_flat_fields_become_an_object_of_strings():
@@ -102,7 +102,13 @@ def test_a_body_that_is_not_utf8_is_a_bad_request():
         parse_form(b"name=\xff\xfe")
 
 
-# --- prefers_xml -----------------------------------------------------------
+# --- negotiate (the native surface's offer) --------------------------------
+
+NATIVE = ("application/json", "application/xml", "text/xml")
+
+
+def prefers_xml(accept: str) -> bool:
+    return negotiate(accept, NATIVE) in ("application/xml", "text/xml")
 
 
 @pytest.mark.parametrize(
@@ -129,7 +135,6 @@ def test_xml_is_preferred(accept):
         "*/*",
         "application/json",
         "application/problem+json",
-        "text/html",
         "application/xml;q=0.5, application/json",
         "application/xml;q=0.5, */*",
         "application/xml;q=0",
@@ -139,3 +144,18 @@ def test_xml_is_preferred(accept):
 )
 def test_json_is_preferred_or_xml_is_not_asked_for(accept):
     assert prefers_xml(accept) is False
+
+
+@pytest.mark.parametrize(
+    "accept", ["text/html", "image/png, audio/*", "application/json;q=0, application/xml;q=0"]
+)
+def test_nothing_offered_is_acceptable(accept):
+    assert negotiate(accept, NATIVE) is None
+
+
+def test_a_more_specific_range_overrides_a_wildcard():
+    assert negotiate("*/*;q=1, application/json;q=0", NATIVE) == "application/xml"
+
+
+def test_a_suffix_type_asks_for_its_syntax():
+    assert negotiate("application/vnd.example+xml", NATIVE) == "application/xml"

@@ -38,7 +38,7 @@ def serve(
     if is_sqlite(settings.async_url):
         run_command(migrate_database(settings))
     uvicorn.run(
-        "orderdesk.api.app:create_app",
+        "orderdesk.app:create_app",
         factory=True,
         host=host,
         port=port,

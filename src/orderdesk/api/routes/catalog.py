@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 
-from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api import NATIVE
 from orderdesk.api.listing import ListPage, PagingDep, page_response
 from orderdesk.catalog import service
 from orderdesk.catalog.models import Item, Kit, Manufacturer, Product
@@ -25,11 +25,14 @@ from orderdesk.catalog.schemas import (
     ProductUpdate,
 )
 from orderdesk.catalog.service import ITEM_LOAD, KIT_LOAD
+from orderdesk.http.auth import PrincipalDep
+from orderdesk.http.routing import surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.pagination import where_given
 from orderdesk.schemas import ID_MAX
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
-router = APIRouter(prefix="/v1")
+router = surface_router(NATIVE, prefix="/v1")
 
 AccountFilter = Annotated[
     int | None, Query(ge=1, le=ID_MAX, description="Only this supplier's entries")

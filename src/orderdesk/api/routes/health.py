@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-router = APIRouter(tags=["health"])
+from orderdesk.api import NATIVE
+from orderdesk.http.routing import surface_router
+
+router = surface_router(NATIVE, tags=["health"])
 
 
 @router.get("/healthz")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import Depends, Header, Request, Response, status
 
-from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api import NATIVE
 from orderdesk.api.listing import ListPage, PagingDep, page_response
-from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.http.auth import PrincipalDep
+from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.routing import surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.read_model import read_order
 from orderdesk.orders.schemas import (
@@ -24,24 +27,7 @@ from orderdesk.orders.schemas import (
     TransitionRequest,
 )
 
-router = APIRouter(prefix="/v1", tags=["orders"])
-
-
-def etag(order: OrderRead) -> str:
-    return f'W/"{order.version}"'
-
-
-def parse_if_match(if_match: str | None) -> int | None:
-    """``If-Match: W/"3"`` (or ``"3"``) -> 3; the version the client last saw."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise ValidationFailed(
-            "If-Match must be an ETag this API gave",
-            errors=[FieldError('like W/"3"', parameter="If-Match")],
-        )
-    return int(raw)
+router = surface_router(NATIVE, prefix="/v1", tags=["orders"])
 
 
 @router.post("/orders", status_code=status.HTTP_201_CREATED)
@@ -51,7 +37,7 @@ async def create_order(
     order = await read_order(
         session, await service.create_order(session, body, principal=principal), principal
     )
-    response.headers["ETag"] = etag(order)
+    response.headers["ETag"] = etag(order.version)
     response.headers["Location"] = f"/v1/orders/{order.id}"
     return order
 
@@ -78,7 +64,7 @@ async def get_order(
     order = await read_order(
         session, await service.load_order(session, order_id, principal), principal
     )
-    response.headers["ETag"] = etag(order)
+    response.headers["ETag"] = etag(order.version)
     return order
 
 
@@ -95,7 +81,7 @@ async def update_order(
         session, order_id, body, principal=principal, expected_version=parse_if_match(if_match)
     )
     order = await read_order(session, updated, principal)
-    response.headers["ETag"] = etag(order)
+    response.headers["ETag"] = etag(order.version)
     return order
 
 

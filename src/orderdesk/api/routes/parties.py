@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 
-from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api import NATIVE
 from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
+from orderdesk.http.auth import PrincipalDep
+from orderdesk.http.routing import surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.pagination import where_given
 from orderdesk.parties import service
 from orderdesk.parties.models import Patient, Site
@@ -21,7 +24,7 @@ from orderdesk.parties.schemas import (
 )
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
-router = APIRouter(prefix="/v1")
+router = surface_router(NATIVE, prefix="/v1")
 
 
 @router.post("/sites", status_code=status.HTTP_201_CREATED, tags=["sites"])

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 
-from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api import NATIVE
 from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.http.auth import PrincipalDep
+from orderdesk.http.routing import surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries
 from orderdesk.orders.read_model import read_order
 from orderdesk.orders.schemas import OrderEventRead, OrderRead
@@ -20,7 +23,7 @@ from orderdesk.projects.models import Project
 from orderdesk.projects.schemas import ProjectCreate, ProjectRead
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
-router = APIRouter(prefix="/v1")
+router = surface_router(NATIVE, prefix="/v1")
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, tags=["projects"])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.api.deps import PrincipalDep, SessionDep
+from orderdesk.api import NATIVE
 from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.http.auth import PrincipalDep
+from orderdesk.http.routing import surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.pagination import where_given
 from orderdesk.tenancy.scoping import get_visible, select_visible
 from orderdesk.workflow import service
@@ -21,7 +24,7 @@ from orderdesk.workflow.schemas import (
     WorkflowVersionRead,
 )
 
-router = APIRouter(prefix="/v1", tags=["workflows"])
+router = surface_router(NATIVE, prefix="/v1", tags=["workflows"])
 
 
 async def _read(session: AsyncSession, record: WorkflowRecord) -> WorkflowRead:

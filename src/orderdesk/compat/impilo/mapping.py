@@ -15,9 +15,9 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from orderdesk.api.problems import field_errors
 from orderdesk.compat.impilo.schemas import ImpiloOrder, ImpiloOrderCreate
 from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.http.problems import field_errors
 from orderdesk.orders.models import EventKind
 from orderdesk.orders.schemas import OrderCreate, OrderEventRead, OrderRead, StatusRead
 from orderdesk.schemas import AddressOut

@@ -60,13 +60,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.api.deps import SessionDep
-from orderdesk.compat.common import authenticated, vendor_errors
 from orderdesk.compat.impilo import mapping
 from orderdesk.compat.impilo.schemas import (
     ImpiloError,
@@ -76,6 +74,9 @@ from orderdesk.compat.impilo.schemas import (
 )
 from orderdesk.db import utcnow
 from orderdesk.errors import OrderdeskError, Unauthorized, ValidationFailed
+from orderdesk.http.auth import principal_from
+from orderdesk.http.routing import Surface, surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.models import Order
 from orderdesk.orders.queries import OrderFilter
@@ -104,8 +105,8 @@ def render_error(error: OrderdeskError, request: Request) -> Response:
     return JSONResponse(body, status_code=code, headers=headers)
 
 
-router = APIRouter(
-    route_class=vendor_errors(render_error),
+router = surface_router(
+    Surface(name="impilo", render_error=render_error),
     tags=["compat: Impilo v3"],
     responses={
         400: {"model": ImpiloError, "description": "Invalid request (names each attribute)"},
@@ -124,13 +125,7 @@ _api_key = APIKeyHeader(
 )
 
 
-async def _principal(
-    session: SessionDep, key: Annotated[str | None, Depends(_api_key)]
-) -> Principal:
-    return await authenticated(session, key, how="the Impilo-API-Key header")
-
-
-ImpiloPrincipal = Annotated[Principal, Depends(_principal, scope="function")]
+ImpiloPrincipal = Annotated[Principal, Depends(principal_from(_api_key))]
 
 
 async def _rendered(

@@ -26,17 +26,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from orderdesk.api.content import to_xml
-from orderdesk.api.deps import SessionDep
-from orderdesk.api.problems import problem_body, problem_response
-from orderdesk.compat.common import authenticated, vendor_errors
 from orderdesk.compat.labportal.mapping import order_response, order_schema_response
 from orderdesk.compat.labportal.xml import order_document, order_schemas_document
 from orderdesk.errors import OrderdeskError, Unauthorized, not_found
+from orderdesk.http import content
+from orderdesk.http.auth import BEARER, X_API_KEY, principal_from
+from orderdesk.http.problems import problem_body, problem_response
+from orderdesk.http.routing import Surface, surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders.read_model import read_order
 from orderdesk.orders.service import load_order
 from orderdesk.orderschemas.service import list_order_schemas
@@ -51,34 +51,11 @@ _ID = re.compile(r"[0-9]{1,20}")
 
 
 def negotiate(accept: str | None) -> str:
-    """The media type to answer in: the best-rated one of ``MEDIA_TYPES``, else JSON.
+    """The media type to answer in: the best-rated of ``MEDIA_TYPES``, else JSON.
 
-    Each type takes the quality of the most specific ``Accept`` range that
-    matches it (``text/xml`` over ``text/*`` over ``*/*``); an Accept header
-    naming nothing we speak still gets JSON, as from ASP.NET Web API.
+    An Accept header naming nothing we speak still gets JSON, as from ASP.NET Web API.
     """
-    ranges: dict[str, float] = {}
-    for part in (accept or "").split(","):
-        media, _, params = part.partition(";")
-        media = media.strip().lower()
-        if not media:
-            continue
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0
-        ranges[media] = max(quality, ranges.get(media, 0.0))
-    best, best_quality = JSON_TYPES[0], 0.0
-    for media in MEDIA_TYPES:
-        family = media.split("/")[0] + "/*"
-        quality = next((ranges[r] for r in (media, family, "*/*") if r in ranges), 0.0)
-        if quality > best_quality:
-            best, best_quality = media, quality
-    return best
+    return content.negotiate(accept, MEDIA_TYPES) or JSON_TYPES[0]
 
 
 def _answer(request: Request, json_body: Any, xml_body: bytes) -> Response:
@@ -96,7 +73,7 @@ def _problem(error: OrderdeskError, request: Request) -> Response:
         if isinstance(error, Unauthorized):
             headers["WWW-Authenticate"] = 'Bearer realm="orderdesk"'
         return Response(
-            to_xml(problem_body(error, request.url.path), "problem"),
+            content.to_xml(problem_body(error, request.url.path), "problem"),
             status_code=error.status,
             media_type="application/problem+xml",
             headers=headers,
@@ -106,25 +83,11 @@ def _problem(error: OrderdeskError, request: Request) -> Response:
     return response
 
 
-router = APIRouter(route_class=vendor_errors(_problem), tags=["labPortal compatibility"])
+router = surface_router(
+    Surface(name="labportal", render_error=_problem), tags=["labPortal compatibility"]
+)
 
-_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="The API key")
-
-
-async def _principal(
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    api_key: Annotated[str | None, Depends(_api_key)],
-) -> Principal:
-    return await authenticated(
-        session,
-        bearer.credentials if bearer else api_key,
-        how="`Authorization: Bearer <key>` or `X-API-Key`",
-    )
-
-
-LabPrincipal = Annotated[Principal, Depends(_principal, scope="function")]
+LabPrincipal = Annotated[Principal, Depends(principal_from(BEARER, X_API_KEY))]
 
 _FORMATS: dict[int | str, dict[str, Any]] = {
     200: {

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Header, Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.api.deps import SessionDep
 from orderdesk.catalog.models import Product
 from orderdesk.catalog.schemas import ProductRead
-from orderdesk.compat.common import authenticated
 from orderdesk.errors import BadRequest, FieldError, ValidationFailed
+from orderdesk.http.auth import BEARER, principal_from
+from orderdesk.http.problems import render_problem
+from orderdesk.http.routing import Surface, surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.models import Order
 from orderdesk.orders.read_model import read_order
@@ -39,19 +40,18 @@ from .schemas import (
     RayTeamsSuccess,
 )
 
-router = APIRouter(tags=["compat: RAYTeams"])
+router = surface_router(
+    Surface(name="rayteams", render_error=render_problem), tags=["compat: RAYTeams"]
+)
 
 CLIENT_HEADER = "x-rayteams-client-id"
 CLIENT_MAX = 200  # what the timeline stores of it
 #: Rows per core query while gathering a whole project.
 PAGE_SIZE = MAX_LIMIT
 
-_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
-
 
 async def _principal(
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    principal: Annotated[Principal, Depends(principal_from(BEARER))],
     client_id: Annotated[
         str | None,
         Header(
@@ -60,9 +60,6 @@ async def _principal(
         ),
     ] = None,
 ) -> Principal:
-    principal = await authenticated(
-        session, bearer.credentials if bearer else None, how="`Authorization: Bearer <key>`"
-    )
     client = (client_id or "").strip()
     if not client or len(client) > CLIENT_MAX:
         detail = f"required: the calling client's id, 1 to {CLIENT_MAX} characters"
@@ -73,7 +70,7 @@ async def _principal(
     return principal.with_client(client)
 
 
-PrincipalDep = Annotated[Principal, Depends(_principal, scope="function")]
+PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 OrderId = Annotated[str, Path(alias="_orderId", description="The order's id")]
 ProductId = Annotated[str, Path(alias="_productId", description="The product's id")]

@@ -47,14 +47,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from orderdesk.api.deps import SessionDep
-from orderdesk.api.routes.orders import etag, parse_if_match
 from orderdesk.catalog.models import Product
-from orderdesk.compat.common import authenticated, vendor_errors
 from orderdesk.errors import (
     BadRequest,
     Forbidden,
@@ -63,6 +59,10 @@ from orderdesk.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from orderdesk.http.auth import BEARER, principal_from
+from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.routing import Surface, surface_router
+from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.queries import OrderFilter
 from orderdesk.orders.read_model import read_order
@@ -99,7 +99,9 @@ def render(error: OrderdeskError, request: Request) -> Response:
     )
 
 
-router = APIRouter(route_class=vendor_errors(render), tags=["compat: Record Stack Overflow"])
+router = surface_router(
+    Surface(name="rso", render_error=render), tags=["compat: Record Stack Overflow"]
+)
 
 _ERRORS: dict[int, str] = {
     400: "Invalid request; names each offending field by the vendor's name",
@@ -135,18 +137,7 @@ def _route(
     return register
 
 
-_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
-
-
-async def _principal(
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    key = bearer.credentials if bearer else None
-    return await authenticated(session, key, how="`Authorization: Bearer <token>`")
-
-
-PrincipalDep = Annotated[Principal, Depends(_principal, scope="function")]
+PrincipalDep = Annotated[Principal, Depends(principal_from(BEARER))]
 RawBody = Annotated[
     Any,
     Body(
@@ -192,7 +183,7 @@ def _not_found_as(message: str) -> Iterator[None]:
 
 def _order_response(order: OrderRead, status_code: int = 200) -> JSONResponse:
     return JSONResponse(
-        mapping.order_json(order), status_code=status_code, headers={"ETag": etag(order)}
+        mapping.order_json(order), status_code=status_code, headers={"ETag": etag(order.version)}
     )
 
 

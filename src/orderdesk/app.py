@@ -1,4 +1,8 @@
-"""The ASGI application: routes, error handling, content negotiation, lifespan."""
+"""The ASGI application: the native API and the compatibility APIs on one edge.
+
+It lives outside both ``orderdesk.api`` and ``orderdesk.compat``, the only module
+that knows them both; neither imports the other (``make lint`` checks it).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from orderdesk import __version__
-from orderdesk.api import problems
-from orderdesk.api.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 from orderdesk.api.routes import (
     catalog,
     health,
@@ -26,6 +28,8 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
+from orderdesk.http import problems
+from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 
 DESCRIPTION = """
 Order management for clinical and laboratory supply chains.

@@ -9,8 +9,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from orderdesk.api.content import parse_form, prefers_xml, to_xml
-from orderdesk.errors import OrderdeskError, PayloadTooLarge
+from orderdesk.errors import NotAcceptable, OrderdeskError, PayloadTooLarge
+from orderdesk.http.content import negotiate, parse_form, to_xml
+from orderdesk.http.problems import problem_response
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -92,6 +93,10 @@ def refuse_unread_body(request: Request) -> None:
         raise error
 
 
+#: What the native API answers in, JSON first (problems as their ``problem+`` forms).
+NATIVE_MEDIA = ("application/json", "application/xml", "text/xml")
+
+
 class XMLMiddleware:
     """Renders the JSON answers of ``prefix`` routes as XML when ``Accept`` asks for it."""
 
@@ -103,7 +108,13 @@ class XMLMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        if not prefers_xml(Headers(scope=scope).get("accept", "")):
+        media = negotiate(Headers(scope=scope).get("accept"), NATIVE_MEDIA)
+        if media is None:
+            offered = ", ".join(NATIVE_MEDIA)
+            error = NotAcceptable(f"this API answers {offered}; the Accept header allows none")
+            await problem_response(error, scope["path"])(scope, receive, send)
+            return
+        if media == "application/json":
             # The JSON answer depends on Accept too: say so, or a cache may hand it
             # to a client that asked for XML.
             async def send_varying(message: Message) -> None:

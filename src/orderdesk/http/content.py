@@ -1,8 +1,10 @@
-"""Content formats beyond JSON: bracketed form bodies in, XML out."""
+"""Content formats and negotiation: bracketed form bodies in, XML out, one Accept parser."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
@@ -112,22 +114,74 @@ def _valid_tag(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z_][\w.-]*", name)) and not name.lower().startswith("xml")
 
 
-def prefers_xml(accept: str) -> bool:
-    """True when the Accept header ranks an XML type above JSON."""
-    best_xml = best_json = 0.0
-    for part in accept.split(","):
-        media, _, params = part.strip().partition(";")
+#: One media range of an ``Accept`` header: ``type/subtype;q=...``.
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    quality: float
+
+    def specificity(self, media: str) -> int:
+        """How closely this range names ``media``: -1 not at all, 0 ``*/*`` ... 3 exactly.
+
+        A structured-syntax suffix counts as a near match, so ``application/problem+xml``
+        asks for XML even though only ``application/xml`` is offered.
+        """
+        kind, _, sub = media.partition("/")
+        if self.type == "*" and self.subtype == "*":
+            return 0
+        if self.type != kind:
+            return -1
+        if self.subtype == "*":
+            return 1
+        if self.subtype == sub:
+            return 3
+        suffix = "+" + sub.rpartition("+")[2]
+        if self.subtype.endswith(suffix) or sub.endswith("+" + self.subtype.rpartition("+")[2]):
+            return 2
+        return -1
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The ranges of an ``Accept`` header; a range with a malformed ``q`` weighs nothing."""
+    ranges = []
+    for part in (header or "").split(","):
+        media, _, params = part.partition(";")
+        kind, _, sub = media.strip().lower().partition("/")
+        if not kind or not sub:
+            continue
         quality = 1.0
         for param in params.split(";"):
-            name, _, val = param.strip().partition("=")
-            if name == "q":
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
                 try:
-                    quality = float(val)
+                    quality = min(max(float(value.strip()), 0.0), 1.0)
                 except ValueError:
                     quality = 0.0
-        media = media.strip().lower()
-        if media in ("application/xml", "text/xml", "application/problem+xml"):
-            best_xml = max(best_xml, quality)
-        elif media in ("application/json", "application/problem+json", "*/*", "application/*"):
-            best_json = max(best_json, quality)
-    return best_xml > 0 and best_xml >= best_json
+        ranges.append(MediaRange(kind, sub, quality))
+    return ranges
+
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the client rates highest.
+
+    Each offered type takes the quality of the most specific range that names it
+    (RFC 9110 section 12.5.1); among equals the more specific range wins, then the
+    one the client listed first, then the first offered. No ``Accept`` header accepts
+    anything; ``None`` means nothing offered is acceptable (a 406 where the surface
+    says so).
+    """
+    ranges = parse_accept(accept)
+    if not ranges:
+        return offered[0] if offered else None
+    best: tuple[float, int, int, int] | None = None
+    chosen = None
+    for rank, media in enumerate(offered):
+        rated = [(r.specificity(media), r.quality, -i) for i, r in enumerate(ranges)]
+        specificity, quality, position = max(rated)
+        if specificity < 0 or quality <= 0:
+            continue
+        key = (quality, specificity, position, -rank)
+        if best is None or key > best:
+            best, chosen = key, media
+    return chosen

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import traceback
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
-from orderdesk.errors import Conflict, FieldError, OrderdeskError, Unauthorized, ValidationFailed
+from orderdesk.errors import (
+    FieldError,
+    InternalError,
+    OrderdeskError,
+    Unauthorized,
+    error_for_status,
+)
 
 log = logging.getLogger("orderdesk")
 
@@ -42,18 +48,6 @@ def problem_response(error: OrderdeskError, instance: str) -> JSONResponse:
     )
 
 
-class AnsweredError(Exception):
-    """An error a surface has already rendered in its own shape (the compatibility APIs).
-
-    It is raised, not returned, so that it leaves the route like any error: the
-    request's transaction rolls back, and only then is ``response`` sent.
-    """
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(f"answered with status {response.status_code}")
-        self.response = response
-
-
 def field_errors(exc: RequestValidationError) -> list[FieldError]:
     """Pydantic's error locations as JSON Pointers (body) or parameter names."""
     out = []
@@ -73,40 +67,54 @@ def field_errors(exc: RequestValidationError) -> list[FieldError]:
     return out
 
 
+def request_id(request: Request) -> str:
+    """The id that names this request in its log lines and error bodies."""
+    state = request.scope.setdefault("state", {})
+    if "request_id" not in state:
+        state["request_id"] = uuid.uuid4().hex
+    return str(state["request_id"])
+
+
+def unexpected(exc: BaseException, request: Request) -> InternalError:
+    """Log an exception nobody answers on purpose, without a value from it, and say so.
+
+    Only the exception's type and where it was raised are logged: its message may
+    carry field values or SQL parameters (patient data).
+    """
+    ident = request_id(request)
+    frames = "; ".join(
+        f"{frame.filename}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+    )
+    log.error(
+        "request %s %s %s failed: %s at %s",
+        ident,
+        request.method,
+        request.url.path,
+        type(exc).__qualname__,
+        frames,
+    )
+    return InternalError(
+        f"an unexpected error; quote request id {ident} when reporting it",
+        extra={"request_id": ident},
+    )
+
+
+def render_problem(error: OrderdeskError, request: Request) -> Response:
+    """The native surface's error renderer (the XML middleware turns it into XML on request)."""
+    return problem_response(error, request.url.path)
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(AnsweredError)
-    async def _answered(request: Request, exc: AnsweredError) -> Response:
-        return exc.response
-
-    @app.exception_handler(OrderdeskError)
-    async def _domain(request: Request, exc: OrderdeskError) -> JSONResponse:
-        return problem_response(exc, request.url.path)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        error = ValidationFailed("the request has invalid fields", errors=field_errors(exc))
-        return problem_response(error, request.url.path)
+    """Problem documents for what no route answers: unknown paths, methods, crashes outside."""
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        body = {
-            "type": "about:blank",
-            "title": str(exc.detail),
-            "status": exc.status_code,
-            "detail": str(exc.detail),
-            "instance": request.url.path,
-        }
-        return JSONResponse(
-            body, status_code=exc.status_code, media_type=PROBLEM, headers=exc.headers
-        )
+        error = error_for_status(exc.status_code, str(exc.detail))
+        response = problem_response(error, request.url.path)
+        response.headers.update(exc.headers or {})
+        return response
 
-    @app.exception_handler(StaleDataError)
-    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        return problem_response(
-            Conflict("the object changed concurrently; read it and retry"), request.url.path
-        )
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        log.info("integrity error: %s", exc.orig)
-        return problem_response(Conflict("the change conflicts with stored data"), request.url.path)
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(unexpected(exc, request), request.url.path)

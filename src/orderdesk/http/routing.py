@@ -1,0 +1,104 @@
+"""The route class every router uses: one unit of work per request, errors in the surface's shape.
+
+A request's life on any surface (native or compatibility):
+
+1. ``EdgeRoute`` opens the request's session (``unit_of_work.SessionDep`` hands it to
+   dependencies and handlers);
+2. the handler runs and its response is produced (serialised, headers set);
+3. every before-commit hook registered on the app runs with the request, that response
+   and the session, so what it writes (idempotency records, audit rows) commits with
+   the work or not at all;
+4. the session commits, the only commit of the request; only then is the response sent.
+
+Any error, at any step, rolls the whole transaction back and is answered by the
+surface's renderer, in that surface's own error shape. An unexpected exception is a
+500 in that shape too, carrying the request id that the log line names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
+
+from orderdesk.db import session_scope
+from orderdesk.errors import Conflict, OrderdeskError, ValidationFailed, error_for_status
+from orderdesk.http.problems import field_errors, unexpected
+
+#: Methods that never write: their transaction is read-only.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+ErrorRenderer = Callable[[OrderdeskError, Request], Response]
+#: Runs after the handler produced its response, before the request's single commit.
+BeforeCommit = Callable[[Request, Response, AsyncSession], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One API the service speaks: its name (for logs) and how it renders an error."""
+
+    name: str
+    render_error: ErrorRenderer
+
+
+def as_orderdesk_error(exc: Exception) -> OrderdeskError | None:
+    """The core error an exception means, or None if it is not one we answer on purpose."""
+    if isinstance(exc, OrderdeskError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return ValidationFailed("the request has invalid fields", errors=field_errors(exc))
+    if isinstance(exc, StaleDataError):
+        return Conflict("the object changed concurrently; read it and retry")
+    if isinstance(exc, IntegrityError):
+        return Conflict("the change conflicts with stored data")
+    if isinstance(exc, HTTPException):
+        return error_for_status(exc.status_code, str(exc.detail))
+    return None
+
+
+def before_commit_hooks(app: FastAPI) -> list[BeforeCommit]:
+    """The app's hooks, in the order they run (register with ``.append``)."""
+    hooks: list[BeforeCommit] = app.state.__dict__.setdefault("before_commit", [])
+    return hooks
+
+
+def edge_route(surface: Surface) -> type[APIRoute]:
+    """The route class of ``surface``'s routers."""
+
+    class EdgeRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def handle(request: Request) -> Response:
+                factory = request.app.state.sessionmaker
+                try:
+                    async with session_scope(factory) as session:
+                        request.state.session = session
+                        response = await handler(request)
+                        for hook in before_commit_hooks(request.app):
+                            await hook(request, response, session)
+                except Exception as exc:
+                    # The session has rolled back; only now is the error answered.
+                    error = as_orderdesk_error(exc) or unexpected(exc, request)
+                    return surface.render_error(error, request)
+                finally:
+                    request.state.session = None
+                return response
+
+            return handle
+
+    EdgeRoute.__name__ = EdgeRoute.__qualname__ = f"EdgeRoute[{surface.name}]"
+    return EdgeRoute
+
+
+def surface_router(surface: Surface, **kwargs: Any) -> APIRouter:
+    """An ``APIRouter`` whose every route runs through the edge as ``surface``."""
+    return APIRouter(route_class=edge_route(surface), **kwargs)
