@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for base, router in COMPAT_ROUTERS.items():
         app.include_router(router, prefix=base)
     # The last added runs first: XML outermost, so every /v1 answer can become XML.
-    app.add_middleware(BodyMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
+    )
     app.add_middleware(XMLMiddleware, prefix="/v1")
     return app

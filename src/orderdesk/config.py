@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         description="If set, an admin credential with this secret exists for the default tenant",
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body")
+    body_timeout: float = Field(
+        default=15.0,
+        gt=0,
+        le=3600,
+        description="Seconds a request body may take to arrive before the answer is a 408",
+    )
     default_tenant: str = Field(
         default="default",
         min_length=1,

@@ -96,3 +96,29 @@ async def test_an_unexpected_error_on_a_compatibility_api_keeps_its_shape(
     assert r.json()["error"] == "Internal Server Error"
     assert "request id" in r.json()["message"]
     assert SECRET not in r.text
+
+
+async def test_a_body_of_a_media_type_no_route_takes_is_a_415(client, world):
+    r = await client.post(
+        "/v1/patients",
+        content=b"<patient/>",
+        headers={**world.auth("customer"), "Content-Type": "application/xml"},
+    )
+    assert r.status_code == 415
+    assert r.json()["status"] == 415
+
+
+async def test_a_415_on_a_compatibility_api_is_in_its_shape(client, world):
+    r = await client.put(
+        "/compat/rso/api/v1/orders/1/",
+        content=b"status=Completed",
+        headers={**world.auth("supplier"), "Content-Type": "text/plain"},
+    )
+    assert r.status_code == 415
+    assert r.json()["response_code"] == 415
+
+
+async def test_nothing_acceptable_on_the_native_api_is_a_406(client, world):
+    r = await client.get("/v1/orders", headers={**world.auth("customer"), "Accept": "text/html"})
+    assert r.status_code == 406
+    assert r.headers["content-type"] == "application/problem+json"

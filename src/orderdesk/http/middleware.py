@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -9,11 +10,19 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from orderdesk.errors import NotAcceptable, OrderdeskError, PayloadTooLarge
+from orderdesk.errors import (
+    NotAcceptable,
+    OrderdeskError,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
 from orderdesk.http.content import negotiate, parse_form, to_xml
 from orderdesk.http.problems import problem_response
 
 FORM = "application/x-www-form-urlencoded"
+#: The body formats every route takes (a form reaches the route as the JSON it spells).
+BODY_TYPES = ("application/json", FORM)
 
 
 #: Where the body middleware leaves an error for the route to raise (``request.state``).
@@ -21,25 +30,31 @@ BODY_ERROR = "body_error"
 
 
 class BodyMiddleware:
-    """Reads the body once (refusing it past ``max_bytes``) and turns forms into JSON.
+    """Reads the body once and turns forms into JSON; refuses what it cannot take.
 
     Form bodies, flat or with bracket notation, reach every route as the JSON
     document they spell, so one set of schemas validates both. A body it cannot
-    take (too large, a malformed form) is not answered here: the request goes on
-    with an empty body and the error in ``request.state``, and ``refuse_unread_body``
+    take (too large, not all sent within ``timeout`` seconds, of a media type no
+    route takes, a malformed form) is not answered here: the request goes on with
+    an empty body and the error in ``request.state``, and ``refuse_unread_body``
     raises it inside the route, so each surface answers it in its own error shape.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         try:
-            body = await self._read(scope, receive)
+            async with asyncio.timeout(self.timeout):
+                body = await self._read(scope, receive)
+        except TimeoutError:
+            await self._refuse(scope, receive, send, RequestTimeout(self._late()))
+            return
         except OrderdeskError as error:
             scope.setdefault("state", {})[BODY_ERROR] = error
             body = b""
@@ -54,6 +69,27 @@ class BodyMiddleware:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+    def _late(self) -> str:
+        return f"the body did not arrive within {self.timeout:g} seconds"
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, error: RequestTimeout
+    ) -> None:
+        """Answer through the route, then close: the rest of the body may still come."""
+        scope.setdefault("state", {})[BODY_ERROR] = error
+
+        async def nothing_more() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                headers["connection"] = "close"
+                message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.app(scope, nothing_more, closing)
 
     async def _read(self, scope: Scope, receive: Receive) -> bytes:
         headers = Headers(scope=scope)
@@ -78,7 +114,12 @@ class BodyMiddleware:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+        media = headers.get("content-type", "").split(";")[0].strip().lower()
+        if body and media and media not in BODY_TYPES and not media.endswith("+json"):
+            raise UnsupportedMediaType(
+                f"bodies are {' or '.join(BODY_TYPES)}; {media!r} is not taken here"
+            )
+        if media == FORM:
             body = json.dumps(parse_form(body)).encode()
             mutable = MutableHeaders(scope=scope)
             mutable["content-type"] = "application/json"
