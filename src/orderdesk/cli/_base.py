@@ -84,9 +84,11 @@ def run_command(work: Coroutine[Any, Any, T]) -> T:
         ]
         raise fail(error.detail or error.title, details) from None
     except (OSError, SQLAlchemyError) as error:
+        # The kind of failure only: a driver's message can quote the values it refused.
         cause = error.orig if isinstance(error, DBAPIError) else error
+        said = cause if isinstance(cause, OSError) else type(cause).__name__
         raise fail(
-            f"database error: {cause}",
+            f"database error: {said}",
             ["is the database reachable, and migrated (`orderdesk migrate`)?"],
         ) from None
 
