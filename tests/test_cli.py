@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from click.testing import Result
 from typer.testing import CliRunner
 
@@ -413,6 +414,19 @@ def test_serve_migrates_sqlite_and_accepts_the_environment_admin_key(served):
     )
     assert r.status_code == 200, r.text
     assert r.json()["items"] == []
+
+
+def test_serve_refuses_several_workers_on_sqlite_and_starts_nothing(tmp_path, monkeypatch):
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+    url = sqlite_url(tmp_path / "workers.db")
+    result = invoke(url, "serve", "--workers", "2")
+    assert result.exit_code == 1
+    assert "PostgreSQL" in result.stderr
+    assert "--workers 2" in result.stderr
+    assert not (tmp_path / "workers.db").exists()  # not even migrated
 
 
 # --- PostgreSQL ---------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Identity, Integer, MetaData, event
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -102,10 +104,19 @@ def make_engine(url: URL | str, *, echo: bool = False) -> AsyncEngine:
     return engine
 
 
+#: Execution option that carries a unit of work's intent to its connection's BEGIN.
+WRITE_OPTION = "orderdesk_write"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    # Take the write lock up front: a read-then-write transaction would otherwise
-    # fail with "database is locked" instead of waiting its turn.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Transactions begun outside session_scope (migrations) count as writes.
+    write = connection.get_execution_options().get(WRITE_OPTION, True)
+    # A read-only unit cannot write, as on PostgreSQL; the pragma sticks to the connection.
+    connection.exec_driver_sql(f"PRAGMA query_only={0 if write else 1}")
+    # A writer takes the write lock up front: a read-then-write transaction would
+    # otherwise fail with "database is locked" instead of waiting its turn. A reader
+    # takes no lock at all (WAL) and reads a snapshot.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -113,6 +124,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Writers in this process queue on the write lock below; this covers other processes.
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
@@ -121,13 +133,61 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+#: Per SQLite engine, per event loop (an asyncio.Lock belongs to one loop): the write turn.
+_write_locks: weakref.WeakKeyDictionary[
+    Engine, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+] = weakref.WeakKeyDictionary()
+
+
+def _write_turn(engine: AsyncEngine, write: bool) -> AbstractAsyncContextManager[Any]:
+    """On SQLite, the lock a write unit holds from before BEGIN IMMEDIATE until it has ended."""
+    if not write or engine.dialect.name != "sqlite":
+        return nullcontext()  # PostgreSQL lets writers wait for each other's rows itself
+    per_loop = _write_locks.setdefault(engine.sync_engine, weakref.WeakKeyDictionary())
+    return per_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
+#: A small write, given the session of the write unit it runs in.
+Work = Callable[[AsyncSession], Awaitable[object]]
+
+#: ``session.info`` key: the writes a read-only unit queued (None in a write unit).
+_LATER = "orderdesk_write_later"
+
+
 @asynccontextmanager
-async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit on success, roll back on any error. The only place that commits."""
-    async with factory() as session:
+async def session_scope(
+    factory: async_sessionmaker[AsyncSession], *, write: bool = True
+) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error. The only place that commits.
+
+    ``write=False`` is a read-only unit that waits for no writer (on SQLite a deferred
+    BEGIN); both backends refuse its writes, so a small write it needs anyway goes
+    through ``write_soon``. A write unit on SQLite first waits for this process's other
+    writers to end, so do not open one inside another on the same engine.
+    """
+    engine: AsyncEngine = factory.kw["bind"]
+    options: dict[str, Any] = {WRITE_OPTION: write}
+    if not write and engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    async with _write_turn(engine, write), factory() as session:
+        session.info[_LATER] = None if write else []
         try:
+            await session.connection(execution_options=options)  # BEGIN, in this mode
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+        later: list[Work] = session.info[_LATER] or []
+    for work in later:  # the read-only unit has ended and given back its connection
+        async with session_scope(factory) as writer:
+            await work(writer)
+
+
+async def write_soon(session: AsyncSession, work: Work) -> None:
+    """Run the small write ``work`` now in a write unit; in a read-only one, once it has ended."""
+    later: list[Work] | None = session.info.get(_LATER)
+    if later is None:
+        await work(session)
+    else:
+        later.append(work)

@@ -11,6 +11,7 @@ import uvicorn.config
 
 from orderdesk.cli._base import (
     app,
+    fail,
     is_sqlite,
     load_settings,
     migrate_database,
@@ -36,6 +37,12 @@ def serve(
     """Serve the HTTP API. On SQLite the database file is migrated first."""
     settings = load_settings()
     if is_sqlite(settings.async_url):
+        if workers > 1:  # writers queue on a lock inside one process; processes would collide
+            raise fail(
+                f"--workers {workers} needs PostgreSQL: several processes cannot share "
+                "one SQLite file",
+                ["serve with --workers 1, or set ORDERDESK_DATABASE_URL=postgresql://..."],
+            )
         run_command(migrate_database(settings))
     uvicorn.run(
         "orderdesk.app:create_app",

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.db import utcnow
+from orderdesk.db import Work, utcnow, write_soon
 from orderdesk.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, not_found
 from orderdesk.schemas import ID_MAX, address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
@@ -190,6 +190,15 @@ async def ensure_secret_credential(
     return await _first_or_made(session, find, make)
 
 
+def _mark_used(credential_id: int, now: dt.datetime) -> Work:
+    async def mark(session: AsyncSession) -> None:
+        credential = await session.get(Credential, credential_id)
+        if credential is not None:  # after a read-only request a later use may have marked it
+            credential.last_used_at = max(now, credential.last_used_at or now)
+
+    return mark
+
+
 async def authenticate(session: AsyncSession, key: str) -> Principal:
     """The principal behind an API key, or 401. Constant work whatever the key."""
     credential = (
@@ -199,7 +208,7 @@ async def authenticate(session: AsyncSession, key: str) -> Principal:
     if credential is None or not credential.is_usable(now):
         raise Unauthorized("the API key is unknown, revoked or expired")
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
-        credential.last_used_at = now
+        await write_soon(session, _mark_used(credential.id, now))
     return Principal(
         tenant_id=credential.tenant_id,
         role=credential.role,
