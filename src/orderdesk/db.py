@@ -9,7 +9,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Identity, Integer, MetaData, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    MetaData,
+    event,
+    text,
+)
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -97,7 +107,8 @@ class Versioned(Timestamps):
 
 
 def make_engine(url: URL | str, *, echo: bool = False) -> AsyncEngine:
-    engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+    # hide_parameters: an error's text never carries the values bound to it (patient data).
+    engine = create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -131,6 +142,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise unless the database answers; a read, so on SQLite it waits for no writer."""
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(**{WRITE_OPTION: False})
+        await connection.execute(text("SELECT 1"))
 
 
 #: Per SQLite engine, per event loop (an asyncio.Lock belongs to one loop): the write turn.

@@ -3,7 +3,8 @@
 A request's life on any surface (native or compatibility):
 
 1. ``EdgeRoute`` opens the request's session (``unit_of_work.SessionDep`` hands it to
-   dependencies and handlers);
+   dependencies and handlers): read-only for GET, HEAD and OPTIONS, so on SQLite a
+   read never waits for a writer, else a write unit that waits its turn;
 2. the handler runs and its response is produced (serialised, headers set);
 3. every before-commit hook registered on the app runs with the request, that response
    and the session, so what it writes (idempotency records, audit rows) commits with
@@ -79,8 +80,9 @@ def edge_route(surface: Surface) -> type[APIRoute]:
 
             async def handle(request: Request) -> Response:
                 factory = request.app.state.sessionmaker
+                write = request.method not in SAFE_METHODS
                 try:
-                    async with session_scope(factory) as session:
+                    async with session_scope(factory, write=write) as session:
                         request.state.session = session
                         response = await handler(request)
                         for hook in before_commit_hooks(request.app):

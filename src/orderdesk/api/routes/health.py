@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from orderdesk.api import NATIVE
+from orderdesk.db import ping
 from orderdesk.http.routing import surface_router
 
 router = surface_router(NATIVE, tags=["health"])
@@ -22,8 +22,7 @@ async def healthz() -> dict[str, str]:
 async def readyz(request: Request) -> JSONResponse:
     """The database answers."""
     try:
-        async with request.app.state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await ping(request.app.state.engine)
     except Exception as exc:  # any failure means not ready; the reason is reported
         return JSONResponse(
             {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
