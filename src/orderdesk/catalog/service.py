@@ -26,7 +26,7 @@ from orderdesk.schemas import apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.service import check_usable
 
 #: What reading an item or a kit always needs, loaded up front (relationships raise).
@@ -58,8 +58,10 @@ async def _check_manufacturer(
 ) -> None:
     if manufacturer_id is None:
         return
-    found = await session.get(Manufacturer, manufacturer_id)
-    if found is None or found.tenant_id != principal.tenant_id:
+    found = await find_in_tenant(
+        session, Manufacturer, manufacturer_id, tenant_id=principal.tenant_id
+    )
+    if found is None:
         raise ValidationFailed(
             f"no manufacturer {manufacturer_id}",
             errors=[FieldError("must be the id of a manufacturer", pointer="/manufacturer_id")],

@@ -84,7 +84,7 @@ async def load_order(
 
 
 async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
-    return await pinned(session, order.workflow_version_id)
+    return await pinned(session, order.workflow_version_id, tenant_id=order.tenant_id)
 
 
 def _record(

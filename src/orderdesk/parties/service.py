@@ -11,7 +11,7 @@ from orderdesk.schemas import address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 
 
 async def _customer_account(
@@ -53,8 +53,10 @@ async def update_site(
 async def _site_of_account(
     session: AsyncSession, site_id: int, account_id: int, principal: Principal
 ) -> None:
-    site = await session.get(Site, site_id)
-    if site is None or site.tenant_id != principal.tenant_id or site.account_id != account_id:
+    site = await find_in_tenant(
+        session, Site, site_id, tenant_id=principal.tenant_id, where=[Site.account_id == account_id]
+    )
+    if site is None:
         raise ValidationFailed(
             f"no site {site_id} in this account",
             errors=[

@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.errors import FieldError, Forbidden, ValidationFailed, not_found
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.defaults import DEFAULT_WORKFLOWS, TENANT_DEFAULT_KEY
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 from orderdesk.workflow.parse import parse_workflow
@@ -235,12 +235,16 @@ async def check_usable(
     pointer: str = "/workflow_id",
 ) -> None:
     """A product may carry a tenant-wide workflow or one of its own supplier's."""
-    record = await session.get(WorkflowRecord, workflow_id)
-    if (
-        record is None
-        or record.tenant_id != principal.tenant_id
-        or record.account_id not in (None, owner_account_id)
-    ):
+    record = await find_in_tenant(
+        session,
+        WorkflowRecord,
+        workflow_id,
+        tenant_id=principal.tenant_id,
+        where=[
+            or_(WorkflowRecord.account_id.is_(None), WorkflowRecord.account_id == owner_account_id)
+        ],
+    )
+    if record is None:
         raise ValidationFailed(
             f"no workflow {workflow_id} usable here",
             errors=[
