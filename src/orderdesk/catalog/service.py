@@ -36,6 +36,24 @@ KIT_LOAD: Sequence[ORMOption] = (
 )
 
 
+async def load_manufacturer(
+    session: AsyncSession, manufacturer_id: int, *, principal: Principal
+) -> Manufacturer:
+    return await get_visible(session, Manufacturer, manufacturer_id, principal, kind="manufacturer")
+
+
+async def load_item(session: AsyncSession, item_id: int, *, principal: Principal) -> Item:
+    return await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
+
+
+async def load_kit(session: AsyncSession, kit_id: int, *, principal: Principal) -> Kit:
+    return await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
+
+
+async def load_product(session: AsyncSession, product_id: int, *, principal: Principal) -> Product:
+    return await get_visible(session, Product, product_id, principal, kind="product")
+
+
 async def _supplier_account(
     session: AsyncSession, requested: int | None, principal: Principal
 ) -> int:
@@ -82,9 +100,7 @@ async def update_manufacturer(
     session: AsyncSession, manufacturer_id: int, data: ManufacturerUpdate, *, principal: Principal
 ) -> Manufacturer:
     principal.require(Role.ADMIN, Role.SUPPLIER)
-    manufacturer = await get_visible(
-        session, Manufacturer, manufacturer_id, principal, kind="manufacturer"
-    )
+    manufacturer = await load_manufacturer(session, manufacturer_id, principal=principal)
     apply_changes(manufacturer, data)
     await session.flush()
     return manufacturer
@@ -108,7 +124,7 @@ async def create_item(session: AsyncSession, data: ItemCreate, *, principal: Pri
 async def update_item(
     session: AsyncSession, item_id: int, data: ItemUpdate, *, principal: Principal
 ) -> Item:
-    item = await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
+    item = await load_item(session, item_id, principal=principal)
     _may_edit(principal, item.account_id)
     await _check_manufacturer(session, data.manufacturer_id, principal)
     apply_changes(item, data)
@@ -161,7 +177,7 @@ async def create_kit(session: AsyncSession, data: KitCreate, *, principal: Princ
 async def update_kit(
     session: AsyncSession, kit_id: int, data: KitUpdate, *, principal: Principal
 ) -> Kit:
-    kit = await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
+    kit = await load_kit(session, kit_id, principal=principal)
     _may_edit(principal, kit.account_id)
 
     if data.kit_items is not None:
@@ -194,7 +210,7 @@ async def create_product(
 async def update_product(
     session: AsyncSession, product_id: int, data: ProductUpdate, *, principal: Principal
 ) -> Product:
-    product = await get_visible(session, Product, product_id, principal, kind="product")
+    product = await load_product(session, product_id, principal=principal)
     _may_edit(principal, product.account_id)
     if data.workflow_id is not None:
         await check_usable(

@@ -14,6 +14,14 @@ from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 
 
+async def load_site(session: AsyncSession, site_id: int, *, principal: Principal) -> Site:
+    return await get_visible(session, Site, site_id, principal, kind="site")
+
+
+async def load_patient(session: AsyncSession, patient_id: int, *, principal: Principal) -> Patient:
+    return await get_visible(session, Patient, patient_id, principal, kind="patient")
+
+
 async def _customer_account(
     session: AsyncSession, requested: int | None, principal: Principal
 ) -> int:
@@ -44,7 +52,7 @@ async def update_site(
     session: AsyncSession, site_id: int, data: SiteUpdate, *, principal: Principal
 ) -> Site:
     principal.require(Role.ADMIN, Role.CUSTOMER)
-    site = await get_visible(session, Site, site_id, principal, kind="site")
+    site = await load_site(session, site_id, principal=principal)
     apply_changes(site, data)
     await session.flush()
     return site
@@ -86,7 +94,7 @@ async def update_patient(
     session: AsyncSession, patient_id: int, data: PatientUpdate, *, principal: Principal
 ) -> Patient:
     principal.require(Role.ADMIN, Role.CUSTOMER)
-    patient = await get_visible(session, Patient, patient_id, principal, kind="patient")
+    patient = await load_patient(session, patient_id, principal=principal)
     if data.site_id is not None:
         await _site_of_account(session, data.site_id, patient.account_id, principal)
     apply_changes(patient, data)

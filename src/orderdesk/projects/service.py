@@ -11,7 +11,11 @@ from orderdesk.projects.schemas import ProjectCreate
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import find_in_tenant
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
+
+
+async def load_project(session: AsyncSession, project_id: int, *, principal: Principal) -> Project:
+    return await get_visible(session, Project, project_id, principal, kind="project")
 
 
 async def create_project(

@@ -16,6 +16,7 @@ from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.defaults import DEFAULT_WORKFLOWS, TENANT_DEFAULT_KEY
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 from orderdesk.workflow.parse import parse_workflow
+from orderdesk.workflow.queries import find_version, workflow_by_key
 from orderdesk.workflow.schemas import WorkflowCreate, WorkflowUpdate
 
 
@@ -136,13 +137,19 @@ async def create_workflow(
     return record
 
 
+async def load_workflow(
+    session: AsyncSession, workflow_id: int, *, principal: Principal, for_update: bool = False
+) -> WorkflowRecord:
+    return await get_visible(
+        session, WorkflowRecord, workflow_id, principal, kind="workflow", for_update=for_update
+    )
+
+
 async def update_workflow(
     session: AsyncSession, workflow_id: int, data: WorkflowUpdate, *, principal: Principal
 ) -> WorkflowRecord:
     """A new definition becomes a new version; orders keep the version they started with."""
-    record = await get_visible(
-        session, WorkflowRecord, workflow_id, principal, kind="workflow", for_update=True
-    )
+    record = await load_workflow(session, workflow_id, principal=principal, for_update=True)
     _may_edit(record, principal)
     if data.definition is not None:
         try:
@@ -185,14 +192,7 @@ async def import_workflow(
     key = definition.get("key") if isinstance(definition, dict) else None
     existing = None
     if isinstance(key, str):
-        existing = (
-            await session.scalars(
-                select(WorkflowRecord).where(
-                    WorkflowRecord.tenant_id == principal.tenant_id,
-                    WorkflowRecord.key == key,
-                )
-            )
-        ).one_or_none()
+        existing = await workflow_by_key(session, key, principal=principal)
     if existing is None:
         return await create_workflow(
             session,
@@ -212,15 +212,7 @@ async def import_workflow(
 async def version_of(
     session: AsyncSession, record: WorkflowRecord, number: int | None = None
 ) -> WorkflowVersion:
-    version = (
-        await session.scalars(
-            select(WorkflowVersion).where(
-                WorkflowVersion.tenant_id == record.tenant_id,
-                WorkflowVersion.workflow_id == record.id,
-                WorkflowVersion.number == (number or record.current_version),
-            )
-        )
-    ).one_or_none()
+    version = await find_version(session, record, number)
     if version is None:
         raise not_found(f"version of workflow {record.id}", number)
     return version

@@ -50,7 +50,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from orderdesk.catalog.models import Product
+from orderdesk.catalog.service import load_product
 from orderdesk.errors import (
     BadRequest,
     Forbidden,
@@ -70,7 +70,6 @@ from orderdesk.orders.schemas import CancelRequest, OrderRead, OrderUpdate, Tran
 from orderdesk.tenancy.accounts import own_account
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
 
 from . import mapping
 from .mapping import (
@@ -212,7 +211,7 @@ async def create_order(
         mapping.parse_body(body, create=True), record_id=record_id, merchant_id=merchant_id
     )
     with _not_found_as(RECORD_NOT_FOUND):
-        await get_visible(session, Product, record_id, principal, kind="record")
+        await load_product(session, record_id, principal=principal)
     try:
         created = await service.create_order(session, data, principal=principal)
     except ValidationFailed as exc:
