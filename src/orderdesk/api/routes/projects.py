@@ -12,7 +12,7 @@ from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries
-from orderdesk.orders.read_model import read_order
+from orderdesk.orders.read_model import read_orders
 from orderdesk.orders.schemas import OrderEventRead, OrderRead
 from orderdesk.orderschemas import queries as schema_queries
 from orderdesk.orderschemas import service as schema_service
@@ -76,7 +76,7 @@ async def project_orders(
         cursor=paging.cursor,
         limit=paging.limit,
     )
-    rendered = [await read_order(session, order, principal) for order in page.items]
+    rendered = await read_orders(session, page.items, principal)
     return page_response(request, page.with_items(rendered), lambda o: o)
 
 
