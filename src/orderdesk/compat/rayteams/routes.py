@@ -118,10 +118,14 @@ async def update_order_status(
 ) -> RayTeamsSuccess[RayTeamsOrder]:
     """4.2.2 Update order status: one move of the order's own workflow."""
     ident = mapping.ident(order_id, "order")
-    view = await _order_view(session, ident, principal)
-    request = mapping.transition(body.data, view)
     try:
-        moved = await service.set_status(session, ident, request, principal=principal)
+        moved = await service.set_status(
+            session,
+            ident,
+            mapping.transition(body.data),
+            principal=principal,
+            name=body.data.status_name,
+        )
     except ValidationFailed as error:
         raise mapping.in_body(error) from error
     view = await read_order(session, moved, principal)
