@@ -471,6 +471,53 @@ def test_a_closed_order_cannot_be_cancelled() -> None:
         RSO_RECORD.cancel_target("Completed", role="customer")
 
 
+# --- closing with an outcome --------------------------------------------------
+
+
+def test_close_target_is_the_roles_move_to_a_state_of_that_outcome() -> None:
+    move = sample().close_target("work", Outcome.COMPLETED, role="supplier")
+    assert (move.from_state, move.to_state) == ("work", "done")
+
+
+def test_close_target_is_a_403_when_only_other_roles_may_close_so() -> None:
+    with pytest.raises(Forbidden) as caught:
+        sample().close_target("work", Outcome.COMPLETED, role="customer")
+    assert "complete" in caught.value.detail
+    assert caught.value.extra == {"allowed": []}
+
+
+def test_close_target_is_a_409_listing_allowed_moves_when_no_move_closes_so() -> None:
+    with pytest.raises(Conflict) as caught:
+        IMPILO_DEVICE.close_target("new", Outcome.COMPLETED, role="supplier")
+    assert "cannot be completed" in caught.value.detail
+    assert "processing" in caught.value.extra["allowed"]
+
+
+def test_cancel_target_is_close_target_with_the_cancelled_outcome() -> None:
+    for state, role in (("new", "customer"), ("new", "admin"), ("work", "admin")):
+        assert sample().cancel_target(state, role=role) == sample().close_target(
+            state, Outcome.CANCELLED, role=role
+        )
+
+
+# --- a target named twice -----------------------------------------------------
+
+
+def test_a_move_may_name_its_target_by_its_name_too() -> None:
+    sample().check_name("work", "Working")
+    sample().check_name("work", None)
+
+
+def test_a_name_that_is_not_the_targets_is_a_422_on_name() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        sample().check_name("work", "Done")
+    assert [(e.pointer, "'Working'" in e.detail) for e in caught.value.errors] == [("/name", True)]
+
+
+def test_a_target_that_is_no_state_is_left_to_the_move_check() -> None:
+    sample().check_name("limbo", "Limbo")
+
+
 # --- round trip ---------------------------------------------------------------
 
 

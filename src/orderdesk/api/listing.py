@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from orderdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from orderdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from orderdesk.schemas import ID_MAX
 
 T = TypeVar("T")
@@ -23,28 +20,11 @@ class ListPage(BaseModel, Generic[T]):
 
 
 class Paging(BaseModel):
+    """Which page a list route asks its area's query for."""
+
     limit: int
     cursor: str | None
     sort: str
-
-    async def fetch(
-        self,
-        session: AsyncSession,
-        stmt: Select[Any],
-        *,
-        id_column: InstrumentedAttribute[int],
-        sorts: Mapping[str, InstrumentedAttribute[Any]],
-    ) -> Page[Any]:
-        """The page of ``stmt`` these parameters ask for."""
-        return await paginate(
-            session,
-            stmt,
-            id_column=id_column,
-            sort_columns=sorts,
-            sort=self.sort,
-            cursor=self.cursor,
-            limit=self.limit,
-        )
 
 
 def _paging(

@@ -26,7 +26,7 @@ from orderdesk.schemas import apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.service import check_usable
 
 #: What reading an item or a kit always needs, loaded up front (relationships raise).
@@ -34,6 +34,24 @@ ITEM_LOAD: Sequence[ORMOption] = (selectinload(Item.manufacturer),)
 KIT_LOAD: Sequence[ORMOption] = (
     selectinload(Kit.kit_items).selectinload(KitItem.item).selectinload(Item.manufacturer),
 )
+
+
+async def load_manufacturer(
+    session: AsyncSession, manufacturer_id: int, *, principal: Principal
+) -> Manufacturer:
+    return await get_visible(session, Manufacturer, manufacturer_id, principal, kind="manufacturer")
+
+
+async def load_item(session: AsyncSession, item_id: int, *, principal: Principal) -> Item:
+    return await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
+
+
+async def load_kit(session: AsyncSession, kit_id: int, *, principal: Principal) -> Kit:
+    return await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
+
+
+async def load_product(session: AsyncSession, product_id: int, *, principal: Principal) -> Product:
+    return await get_visible(session, Product, product_id, principal, kind="product")
 
 
 async def _supplier_account(
@@ -58,8 +76,10 @@ async def _check_manufacturer(
 ) -> None:
     if manufacturer_id is None:
         return
-    found = await session.get(Manufacturer, manufacturer_id)
-    if found is None or found.tenant_id != principal.tenant_id:
+    found = await find_in_tenant(
+        session, Manufacturer, manufacturer_id, tenant_id=principal.tenant_id
+    )
+    if found is None:
         raise ValidationFailed(
             f"no manufacturer {manufacturer_id}",
             errors=[FieldError("must be the id of a manufacturer", pointer="/manufacturer_id")],
@@ -80,9 +100,7 @@ async def update_manufacturer(
     session: AsyncSession, manufacturer_id: int, data: ManufacturerUpdate, *, principal: Principal
 ) -> Manufacturer:
     principal.require(Role.ADMIN, Role.SUPPLIER)
-    manufacturer = await get_visible(
-        session, Manufacturer, manufacturer_id, principal, kind="manufacturer"
-    )
+    manufacturer = await load_manufacturer(session, manufacturer_id, principal=principal)
     apply_changes(manufacturer, data)
     await session.flush()
     return manufacturer
@@ -106,7 +124,7 @@ async def create_item(session: AsyncSession, data: ItemCreate, *, principal: Pri
 async def update_item(
     session: AsyncSession, item_id: int, data: ItemUpdate, *, principal: Principal
 ) -> Item:
-    item = await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
+    item = await load_item(session, item_id, principal=principal)
     _may_edit(principal, item.account_id)
     await _check_manufacturer(session, data.manufacturer_id, principal)
     apply_changes(item, data)
@@ -159,7 +177,7 @@ async def create_kit(session: AsyncSession, data: KitCreate, *, principal: Princ
 async def update_kit(
     session: AsyncSession, kit_id: int, data: KitUpdate, *, principal: Principal
 ) -> Kit:
-    kit = await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
+    kit = await load_kit(session, kit_id, principal=principal)
     _may_edit(principal, kit.account_id)
 
     if data.kit_items is not None:
@@ -192,7 +210,7 @@ async def create_product(
 async def update_product(
     session: AsyncSession, product_id: int, data: ProductUpdate, *, principal: Principal
 ) -> Product:
-    product = await get_visible(session, Product, product_id, principal, kind="product")
+    product = await load_product(session, product_id, principal=principal)
     _may_edit(principal, product.account_id)
     if data.workflow_id is not None:
         await check_usable(

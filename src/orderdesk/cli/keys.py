@@ -20,10 +20,10 @@ from orderdesk.config import Settings
 from orderdesk.db import session_scope
 from orderdesk.tenancy.models import Credential, Role
 from orderdesk.tenancy.principal import system_principal
+from orderdesk.tenancy.queries import all_credentials
 from orderdesk.tenancy.schemas import CredentialCreate
 from orderdesk.tenancy.service import (
     create_credential,
-    credentials_of,
     ensure_tenant,
     revoke_credential,
 )
@@ -38,8 +38,7 @@ async def _create_key(settings: Settings, data: CredentialCreate) -> tuple[Crede
 async def _list_keys(settings: Settings) -> list[Credential]:
     async with open_database(settings) as factory, session_scope(factory) as session:
         tenant = await ensure_tenant(session, settings.default_tenant)
-        stmt = credentials_of(system_principal(tenant.id)).order_by(Credential.id)
-        return list(await session.scalars(stmt))
+        return await all_credentials(session, principal=system_principal(tenant.id))
 
 
 async def _revoke_key(settings: Settings, credential_id: int) -> Credential:

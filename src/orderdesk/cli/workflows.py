@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.cli._base import (
@@ -30,11 +29,10 @@ from orderdesk.errors import (
     ValidationFailed,
 )
 from orderdesk.tenancy.principal import Principal, system_principal
-from orderdesk.tenancy.scoping import get_visible, select_visible
 from orderdesk.tenancy.service import (
     ensure_tenant,
 )
-from orderdesk.workflow import ROLES, parse_workflow
+from orderdesk.workflow import ROLES, parse_workflow, queries
 from orderdesk.workflow import service as workflows
 from orderdesk.workflow.documents import (
     DocumentError,
@@ -42,7 +40,7 @@ from orderdesk.workflow.documents import (
     definition_yaml,
     load_document,
 )
-from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
+from orderdesk.workflow.models import WorkflowRecord
 
 
 @dataclass
@@ -98,23 +96,22 @@ async def _tenant_system(session: AsyncSession, settings: Settings) -> Principal
 async def _list_workflows(settings: Settings) -> list[_WorkflowSummary]:
     async with open_database(settings) as factory, session_scope(factory) as session:
         system = await _tenant_system(session, settings)
-        stmt = select_visible(WorkflowRecord, system).order_by(WorkflowRecord.id)
-        return [_WorkflowSummary.of(record) for record in await session.scalars(stmt)]
+        return [
+            _WorkflowSummary.of(record)
+            for record in await queries.all_workflows(session, principal=system)
+        ]
 
 
 async def _find_workflow(
     session: AsyncSession, principal: Principal, key_or_id: str
 ) -> WorkflowRecord:
     """The workflow with this key; failing that, with this id (keys win: "42" may be a key)."""
-    stmt = select_visible(WorkflowRecord, principal).where(WorkflowRecord.key == key_or_id)
-    record = (await session.scalars(stmt)).one_or_none()
+    record = await queries.workflow_by_key(session, key_or_id, principal=principal)
     if record is not None:
         return record
     if re.fullmatch(r"[0-9]{1,19}", key_or_id):
         try:
-            return await get_visible(
-                session, WorkflowRecord, int(key_or_id), principal, kind="workflow"
-            )
+            return await workflows.load_workflow(session, int(key_or_id), principal=principal)
         except NotFound:
             pass
     raise NotFound(
@@ -126,15 +123,7 @@ async def _show_workflow(settings: Settings, key_or_id: str, number: int | None)
     async with open_database(settings) as factory, session_scope(factory) as session:
         system = await _tenant_system(session, settings)
         record = await _find_workflow(session, system, key_or_id)
-        version = (
-            await session.scalars(
-                select(WorkflowVersion).where(
-                    WorkflowVersion.tenant_id == record.tenant_id,
-                    WorkflowVersion.workflow_id == record.id,
-                    WorkflowVersion.number == (number or record.current_version),
-                )
-            )
-        ).one_or_none()
+        version = await queries.find_version(session, record, number)
         if version is None:
             raise NotFound(
                 f"workflow {record.key!r} has no version {number}; "
@@ -161,11 +150,7 @@ async def _import_workflow(
 ) -> _Imported:
     async with open_database(settings) as factory, session_scope(factory) as session:
         system = await _tenant_system(session, settings)
-        existing = (
-            await session.scalars(
-                select_visible(WorkflowRecord, system).where(WorkflowRecord.key == document["key"])
-            )
-        ).one_or_none()
+        existing = await queries.workflow_by_key(session, document["key"], principal=system)
         previous = None
         if existing is not None:
             if account is not None and account != existing.account_id:

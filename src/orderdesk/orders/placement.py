@@ -3,7 +3,7 @@ what it returns. Each check answers a 422 that points at the offending field."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,9 @@ from orderdesk.parties.models import Patient, Site
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind
 from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import find_in_tenant
+
+P = TypeVar("P", Patient, Site)
 
 _TARGETS: dict[str, type[Item] | type[Kit] | type[Product]] = {
     "item_id": Item,
@@ -120,21 +123,34 @@ async def check_recipient(
             ],
         )
     if data.patient_id is not None:
-        patient = await session.get(Patient, data.patient_id)
-        _check_party(patient, "patient", data.patient_id, customer_id, principal)
-        if patient is not None and patient.archived:
+        patient = await _party_of(
+            session, Patient, "patient", data.patient_id, customer_id, principal
+        )
+        if patient.archived:
             _unusable("patient", data.patient_id, "archived")
     if data.site_id is not None:
-        site = await session.get(Site, data.site_id)
-        _check_party(site, "site", data.site_id, customer_id, principal)
-        if site is not None and not site.active:
+        site = await _party_of(session, Site, "site", data.site_id, customer_id, principal)
+        if not site.active:
             _unusable("site", data.site_id, "inactive")
 
 
-def _check_party(
-    row: Patient | Site | None, kind: str, ident: int, customer_id: int, principal: Principal
-) -> None:
-    if row is None or row.tenant_id != principal.tenant_id or row.account_id != customer_id:
+async def _party_of(
+    session: AsyncSession,
+    model: type[P],
+    kind: str,
+    ident: int,
+    customer_id: int,
+    principal: Principal,
+) -> P:
+    """The ordering customer's patient or site with this id, else a 422 on its field."""
+    row = await find_in_tenant(
+        session,
+        model,
+        ident,
+        tenant_id=principal.tenant_id,
+        where=[model.account_id == customer_id],
+    )
+    if row is None:
         raise ValidationFailed(
             f"no {kind} {ident} in the ordering account",
             errors=[
@@ -143,6 +159,7 @@ def _check_party(
                 )
             ],
         )
+    return row
 
 
 def _unusable(kind: str, ident: int, why: str) -> None:

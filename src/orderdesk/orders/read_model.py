@@ -1,24 +1,89 @@
-"""The one place an order becomes what a caller sees.
+"""The one place an order becomes what a caller sees, in two steps.
 
-Every surface (native API, compatibility adapters, exports) renders from
-``OrderRead``, so a rule about what a caller may see applies everywhere.
+``order_view`` builds what an order *is*, whoever asks: its fields, its workflow
+and every move that leaves its status. ``for_caller`` turns that into what one
+caller sees, ``OrderRead``: the moves it may take now (and, as rules about what a
+caller may see arrive, only what it may see). Every surface (native API,
+compatibility adapters, exports) renders from the second step, through
+``read_order``, so such a rule applies everywhere at once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.orders.models import Order
+from orderdesk.orders.models import Order, ShippingOption
 from orderdesk.orders.schemas import (
+    AccountSummary,
+    NoteRead,
+    OrderLineRead,
+    OrderPatientRead,
     OrderRead,
     ProductSnapshot,
+    ReturnsRead,
     StatusRead,
+    TrackingNumberRead,
     TransitionRead,
     WorkflowRef,
 )
 from orderdesk.orders.service import workflow_of
+from orderdesk.parties.schemas import SiteRead
+from orderdesk.schemas import AddressOut, Output
 from orderdesk.tenancy.principal import Principal
 from orderdesk.workflow.graph import State
+
+
+class MoveView(Output):
+    """A move out of the order's status, and the roles that may take it."""
+
+    to: str
+    name: str
+    reason_required: bool
+    roles: frozenset[str]
+
+
+class OrderView(Output):
+    """What an order is, for no caller in particular: every field of ``OrderRead`` except
+    the caller's own (``transitions``), and every move out of its status (``moves``)."""
+
+    id: int
+    customer_account_id: int
+    supplier_account_id: int
+    customer: AccountSummary
+    supplier: AccountSummary
+    project_id: int
+    schema_name: str | None
+    email_label: bool
+    comments: list[str]
+    returns: ReturnsRead
+    patient: OrderPatientRead | None
+    site: SiteRead | None
+    product: ProductSnapshot | None
+    lines: list[OrderLineRead]
+    external_order_ids: list[str]
+    tags: list[str]
+    data: dict[str, Any]
+    memo: str | None
+    shipping_option: ShippingOption
+    shipping_address: AddressOut | None
+    billing_address: AddressOut | None
+    status: StatusRead
+    workflow: WorkflowRef
+    moves: list[MoveView] = Field(description="Every move out of the status, whoever may take it")
+    notes: list[NoteRead]
+    tracking_numbers: list[TrackingNumberRead]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+#: The fields of ``OrderView`` that every caller sees as they are.
+_AS_THEY_ARE = tuple(name for name in OrderView.model_fields if name != "moves")
 
 
 def _status(state: State) -> StatusRead:
@@ -31,19 +96,23 @@ def _status(state: State) -> StatusRead:
     )
 
 
-async def read_order(session: AsyncSession, order: Order, principal: Principal) -> OrderRead:
+def _product(order: Order) -> ProductSnapshot | None:
+    if order.product_id is None and order.product_name is None:
+        return None
+    return ProductSnapshot(
+        id=order.product_id,
+        name=order.product_name,
+        price=order.price,
+        currency=order.currency,
+        discount=order.discount,
+    )
+
+
+async def order_view(session: AsyncSession, order: Order) -> OrderView:
+    """What ``order`` is (loaded with ``ORDER_LOAD``), built without a caller."""
     workflow = await workflow_of(session, order)
-    moves = workflow.graph.moves_from(order.status_id, role=principal.role.value)
-    product = None
-    if order.product_id is not None or order.product_name is not None:
-        product = ProductSnapshot(
-            id=order.product_id,
-            name=order.product_name,
-            price=order.price,
-            currency=order.currency,
-            discount=order.discount,
-        )
-    return OrderRead.model_validate(
+    graph = workflow.graph
+    return OrderView.model_validate(
         {
             **{
                 f: getattr(order, f)
@@ -72,7 +141,7 @@ async def read_order(session: AsyncSession, order: Order, principal: Principal) 
                 )
             },
             "patient": order.patient,
-            "product": product,
+            "product": _product(order),
             "returns": order.returns or {},
             "external_order_ids": [e.value for e in order.external_ids],
             "tags": [t.value for t in order.tags],
@@ -81,20 +150,49 @@ async def read_order(session: AsyncSession, order: Order, principal: Principal) 
                 name=order.status_name,
                 type=order.status_type,
                 outcome=order.status_outcome,
-                code=workflow.graph.state(order.status_id).code,
+                code=graph.state(order.status_id).code,
             ),
             "workflow": WorkflowRef(
                 key=workflow.key,
                 version=workflow.number,
-                states=[_status(state) for state in workflow.graph.states],
+                states=[_status(state) for state in graph.states],
             ),
-            "transitions": [
-                TransitionRead(
+            "moves": [
+                MoveView(
                     to=t.to_state,
-                    name=workflow.graph.state(t.to_state).name,
+                    name=graph.state(t.to_state).name,
                     reason_required=t.reason_required,
+                    roles=t.roles,
                 )
-                for t in moves
+                for t in graph.moves_from(order.status_id)
             ],
         }
     )
+
+
+def for_caller(view: OrderView, principal: Principal) -> OrderRead:
+    """What ``principal`` sees of the order: the order as it is, and the moves its role
+    may take now."""
+    role = principal.role.value
+    return OrderRead.model_validate(
+        {
+            **{name: getattr(view, name) for name in _AS_THEY_ARE},
+            "transitions": [
+                TransitionRead(to=m.to, name=m.name, reason_required=m.reason_required)
+                for m in view.moves
+                if role in m.roles
+            ],
+        }
+    )
+
+
+async def read_order(session: AsyncSession, order: Order, principal: Principal) -> OrderRead:
+    """The order as ``principal`` sees it: ``for_caller(order_view(...))``."""
+    return for_caller(await order_view(session, order), principal)
+
+
+async def read_orders(
+    session: AsyncSession, orders: Sequence[Order], principal: Principal
+) -> list[OrderRead]:
+    """Each of these orders as ``principal`` sees it, in the same order."""
+    return [await read_order(session, order, principal) for order in orders]

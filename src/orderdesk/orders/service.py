@@ -7,7 +7,7 @@ later the outbox event and the idempotency record can join the same write.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +40,7 @@ from orderdesk.orders.schemas import (
 from orderdesk.orderschemas.service import check_order_data
 from orderdesk.parties.models import Patient
 from orderdesk.projects.service import project_for_order
-from orderdesk.schemas import address_dict
+from orderdesk.schemas import Address, address_dict
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
@@ -84,7 +84,7 @@ async def load_order(
 
 
 async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
-    return await pinned(session, order.workflow_version_id)
+    return await pinned(session, order.workflow_version_id, tenant_id=order.tenant_id)
 
 
 def _record(
@@ -237,17 +237,16 @@ def _ensure_open(order: Order) -> None:
         raise Conflict(f"order {order.id} is closed ({order.status_name}); it cannot change")
 
 
-async def update_order(
+async def editable_order(
     session: AsyncSession,
     order_id: int,
-    data: OrderUpdate,
     *,
     principal: Principal,
     expected_version: int | None = None,
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
 ) -> Order:
-    """Edit an open order. ``parties`` narrows who may: some surfaces' edit is one party's
-    operation (Record Stack Overflow's merchant update)."""
+    """The order, locked for an edit: the checks ``update_order`` makes before it looks at
+    the changes (who may, at which version, and that the order is still open)."""
     principal.require(*parties)
     order = await load_order(session, order_id, principal, for_update=True)
     if expected_version is not None and expected_version != order.version:
@@ -256,11 +255,33 @@ async def update_order(
             extra={"version": order.version},
         )
     _ensure_open(order)
+    return order
+
+
+async def update_order(
+    session: AsyncSession,
+    order_id: int,
+    data: OrderUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
+    parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
+    shown_address_fields: Mapping[str, Collection[str]] | None = None,
+) -> Order:
+    """Edit an open order. ``parties`` narrows who may: some surfaces' edit is one party's
+    operation (Record Stack Overflow's merchant update). ``shown_address_fields``, per
+    address, for a surface that shows only some of its fields: an address it sends
+    replaces those, and the fields it cannot show stay as they are."""
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version, parties=parties
+    )
     changes = data.model_dump(exclude_unset=True)
     diff: dict[str, dict[str, Any]] = {}
     for field, value in changes.items():
         if field in ("shipping_address", "billing_address"):
             value = address_dict(getattr(data, field))
+            if shown_address_fields and field in shown_address_fields:
+                value = _merged_address(getattr(order, field), value, shown_address_fields[field])
         if field == "external_order_ids":
             before: Any = [e.value for e in order.external_ids]
             if before != value:
@@ -280,6 +301,15 @@ async def update_order(
         _record(session, order, EventKind.CHANGED, principal, {"fields": _jsonable(diff)})
         await session.flush()
     return await load_order(session, order.id, principal)
+
+
+def _merged_address(
+    stored: dict[str, Any] | None, sent: dict[str, Any] | None, shown: Collection[str]
+) -> dict[str, Any] | None:
+    """``sent`` for the fields a surface shows, the stored values for the others."""
+    kept = {k: v for k, v in (stored or {}).items() if k not in shown and v is not None}
+    merged = {**kept, **(sent or {})}
+    return {name: merged[name] for name in Address.model_fields if name in merged} or None
 
 
 def _jsonable(value: Any) -> Any:
@@ -305,11 +335,19 @@ async def move_order(
 
 
 async def set_status(
-    session: AsyncSession, order_id: int, request: TransitionRequest, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    request: TransitionRequest,
+    *,
+    principal: Principal,
+    name: str | None = None,
 ) -> Order:
     """Put the order in ``request.to``: nothing to do when it is there already (a status
-    PUT is safe to repeat), else the workflow move ``move_order`` would take."""
+    PUT is safe to repeat), else the workflow move ``move_order`` would take. ``name``,
+    when given, names the same status a second time and must be its name (422 on
+    ``/name``)."""
     order = await load_order(session, order_id, principal, for_update=True)
+    (await workflow_of(session, order)).graph.check_name(request.to, name)
     if order.status_id == request.to:
         return order
     return await move_order(session, order_id, request, principal=principal)
@@ -325,16 +363,35 @@ async def cancel_order(
 ) -> Order:
     """Take the workflow's cancel move. ``parties`` narrows who may, as for ``update_order``
     (Record Stack Overflow's cancel is the customer's operation)."""
+    return await close_order(
+        session,
+        order_id,
+        Outcome.CANCELLED,
+        principal=principal,
+        reason=request.reason,
+        parties=parties,
+    )
+
+
+async def close_order(
+    session: AsyncSession,
+    order_id: int,
+    outcome: Outcome,
+    *,
+    principal: Principal,
+    reason: str | None = None,
+    parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
+) -> Order:
+    """Close the order with ``outcome``, by the first listed move the caller may take now
+    to a state of that outcome, for surfaces that name an outcome rather than a state."""
     principal.require(*parties)
     order = await load_order(session, order_id, principal, for_update=True)
     workflow = (await workflow_of(session, order)).graph
-    transition = workflow.cancel_target(order.status_id, role=principal.role.value)
+    transition = workflow.close_target(order.status_id, outcome, role=principal.role.value)
     workflow.check_move(
-        order.status_id, transition.to_state, role=principal.role.value, reason=request.reason
+        order.status_id, transition.to_state, role=principal.role.value, reason=reason
     )
-    return await _move(
-        session, order, workflow.state(transition.to_state), request.reason, principal
-    )
+    return await _move(session, order, workflow.state(transition.to_state), reason, principal)
 
 
 async def _move(

@@ -11,7 +11,15 @@ from orderdesk.schemas import address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
+
+
+async def load_site(session: AsyncSession, site_id: int, *, principal: Principal) -> Site:
+    return await get_visible(session, Site, site_id, principal, kind="site")
+
+
+async def load_patient(session: AsyncSession, patient_id: int, *, principal: Principal) -> Patient:
+    return await get_visible(session, Patient, patient_id, principal, kind="patient")
 
 
 async def _customer_account(
@@ -44,7 +52,7 @@ async def update_site(
     session: AsyncSession, site_id: int, data: SiteUpdate, *, principal: Principal
 ) -> Site:
     principal.require(Role.ADMIN, Role.CUSTOMER)
-    site = await get_visible(session, Site, site_id, principal, kind="site")
+    site = await load_site(session, site_id, principal=principal)
     apply_changes(site, data)
     await session.flush()
     return site
@@ -53,8 +61,10 @@ async def update_site(
 async def _site_of_account(
     session: AsyncSession, site_id: int, account_id: int, principal: Principal
 ) -> None:
-    site = await session.get(Site, site_id)
-    if site is None or site.tenant_id != principal.tenant_id or site.account_id != account_id:
+    site = await find_in_tenant(
+        session, Site, site_id, tenant_id=principal.tenant_id, where=[Site.account_id == account_id]
+    )
+    if site is None:
         raise ValidationFailed(
             f"no site {site_id} in this account",
             errors=[
@@ -84,7 +94,7 @@ async def update_patient(
     session: AsyncSession, patient_id: int, data: PatientUpdate, *, principal: Principal
 ) -> Patient:
     principal.require(Role.ADMIN, Role.CUSTOMER)
-    patient = await get_visible(session, Patient, patient_id, principal, kind="patient")
+    patient = await load_patient(session, patient_id, principal=principal)
     if data.site_id is not None:
         await _site_of_account(session, data.site_id, patient.account_id, principal)
     apply_changes(patient, data)

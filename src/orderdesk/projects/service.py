@@ -11,6 +11,11 @@ from orderdesk.projects.schemas import ProjectCreate
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
+
+
+async def load_project(session: AsyncSession, project_id: int, *, principal: Principal) -> Project:
+    return await get_visible(session, Project, project_id, principal, kind="project")
 
 
 async def create_project(
@@ -22,12 +27,14 @@ async def create_project(
         session, account_id, AccountKind.CUSTOMER, principal=principal, pointer="/account_id"
     )
     if data.patient_id is not None:
-        patient = await session.get(Patient, data.patient_id)
-        if (
-            patient is None
-            or patient.tenant_id != principal.tenant_id
-            or patient.account_id != account_id
-        ):
+        patient = await find_in_tenant(
+            session,
+            Patient,
+            data.patient_id,
+            tenant_id=principal.tenant_id,
+            where=[Patient.account_id == account_id],
+        )
+        if patient is None:
             raise ValidationFailed(
                 f"no patient {data.patient_id} in this account",
                 errors=[
@@ -64,8 +71,14 @@ async def project_for_order(
         session.add(project)
         await session.flush()
         return project
-    named = await session.get(Project, project_id)
-    if named is None or named.tenant_id != principal.tenant_id or named.account_id != customer_id:
+    named = await find_in_tenant(
+        session,
+        Project,
+        project_id,
+        tenant_id=principal.tenant_id,
+        where=[Project.account_id == customer_id],
+    )
+    if named is None:
         raise ValidationFailed(
             f"no project {project_id} of the ordering account",
             errors=[

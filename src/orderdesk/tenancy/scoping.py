@@ -2,12 +2,14 @@
 
 Every tenant-owned model with a ``visible_to(principal)`` rule is read through
 ``select_visible``; an object outside the scope is exactly as absent as one
-that does not exist.
+that does not exist. A check that names its own rule (an account of a kind, a
+patient of the ordering customer) looks its object up with ``find_in_tenant``:
+by tenant and id in SQL, never by primary key alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
@@ -62,3 +64,20 @@ async def get_visible(
     if obj is None:
         raise not_found(kind, ident)
     return obj
+
+
+async def find_in_tenant(
+    session: AsyncSession,
+    model: type[M],
+    ident: int,
+    *,
+    tenant_id: int,
+    where: Iterable[ColumnElement[bool]] = (),
+) -> M | None:
+    """The tenant's object with this id that meets ``where``, or None (also for an id that
+    names nothing). For checks that answer their own error; reads use ``get_visible``."""
+    if not 1 <= ident <= ID_MAX:  # names nothing, and the database cannot bind it
+        return None
+    scoped: Any = model
+    stmt = select(model).where(scoped.tenant_id == tenant_id, scoped.id == ident, *where)
+    return (await session.scalars(stmt)).one_or_none()

@@ -81,11 +81,15 @@ async def create_account(
     return account
 
 
+async def load_account(session: AsyncSession, account_id: int, *, principal: Principal) -> Account:
+    return await get_visible(session, Account, account_id, principal, kind="account")
+
+
 async def update_account(
     session: AsyncSession, account_id: int, data: AccountUpdate, *, principal: Principal
 ) -> Account:
     principal.require(Role.ADMIN)
-    account = await get_visible(session, Account, account_id, principal, kind="account")
+    account = await load_account(session, account_id, principal=principal)
     apply_changes(account, data)
     await session.flush()
     return account

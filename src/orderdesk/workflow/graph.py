@@ -116,27 +116,45 @@ class Workflow:
             )
         return transition
 
-    def cancel_target(self, from_state: str, *, role: str) -> Transition:
-        """The first listed move ``role`` may take now to a cancelled state.
+    def close_target(self, from_state: str, outcome: Outcome, *, role: str) -> Transition:
+        """The first listed move ``role`` may take now to a closed state of ``outcome``.
 
-        Like ``check_move``: 403 when a cancelling move exists but for other roles,
-        409 when the order cannot be cancelled from here at all."""
-        cancelling = [
-            t
-            for t in self.moves_from(from_state)
-            if self.state(t.to_state).outcome is Outcome.CANCELLED
+        Like ``check_move``: 403 when such a move exists but for other roles, 409 when
+        the order cannot be closed with that outcome from here at all."""
+        closing = [
+            t for t in self.moves_from(from_state) if self.state(t.to_state).outcome is outcome
         ]
-        for transition in cancelling:
+        for transition in closing:
             if role in transition.roles:
                 return transition
-        if cancelling:
+        if closing:
             raise Forbidden(
-                f"role {role!r} may not cancel an order in {from_state!r}",
+                f"role {role!r} may not {_VERBS[outcome]} an order in {from_state!r}",
                 extra={"allowed": self.allowed_targets(from_state, role)},
             )
         raise _illegal(
-            f"an order in {from_state!r} cannot be cancelled",
+            f"an order in {from_state!r} cannot be {outcome.value}",
             self.allowed_targets(from_state, role),
+        )
+
+    def cancel_target(self, from_state: str, *, role: str) -> Transition:
+        """The first listed move ``role`` may take now to a cancelled state."""
+        return self.close_target(from_state, Outcome.CANCELLED, role=role)
+
+    def check_name(self, state_id: str, name: str | None) -> None:
+        """A move may name its target twice, by id and by name; the name must be the
+        state's. (A target that is no state of the workflow is ``check_move``'s to refuse.)"""
+        named = self._states_by_id.get(state_id)
+        if named is None or name is None or name == named.name:
+            return
+        raise ValidationFailed(
+            f"status {named.id!r} is titled {named.name!r}, not {name!r}",
+            errors=[
+                FieldError(
+                    f"must be {named.name!r}, the title of status {named.id!r}, or omitted",
+                    pointer="/name",
+                )
+            ],
         )
 
     def to_definition(self) -> dict[str, Any]:
@@ -166,6 +184,10 @@ class Workflow:
                 for t in self.transitions
             ],
         }
+
+
+#: What closing with each outcome is called in an error message.
+_VERBS = {Outcome.COMPLETED: "complete", Outcome.CANCELLED: "cancel"}
 
 
 def _illegal(detail: str, allowed: list[str]) -> Conflict:

@@ -30,17 +30,24 @@ class PinnedWorkflow:
         return self.graph.key
 
 
-_parsed: dict[int, PinnedWorkflow] = {}
+_parsed: dict[tuple[int, int], PinnedWorkflow] = {}
 
 
-async def pinned(session: AsyncSession, version_id: int) -> PinnedWorkflow:
-    found = _parsed.get(version_id)
+async def pinned(session: AsyncSession, version_id: int, *, tenant_id: int) -> PinnedWorkflow:
+    """The tenant's workflow version with this id, parsed once per process."""
+    found = _parsed.get((tenant_id, version_id))
     if found is None:
-        version = await session.get_one(WorkflowVersion, version_id)
+        version = (
+            await session.scalars(
+                select(WorkflowVersion).where(
+                    WorkflowVersion.tenant_id == tenant_id, WorkflowVersion.id == version_id
+                )
+            )
+        ).one()
         found = PinnedWorkflow(
             version_id=version.id, number=version.number, graph=parse_workflow(version.definition)
         )
-        _parsed[version_id] = found
+        _parsed[(tenant_id, version_id)] = found
     return found
 
 
@@ -85,4 +92,6 @@ async def workflow_for_new_order(
         ).first()
     if record is None:
         raise LookupError(f"tenant {tenant_id} has no default workflow")
-    return await pinned(session, await current_version_id(session, record))
+    return await pinned(
+        session, await current_version_id(session, record), tenant_id=record.tenant_id
+    )

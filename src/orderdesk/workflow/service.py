@@ -5,17 +5,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.errors import FieldError, Forbidden, ValidationFailed, not_found
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.defaults import DEFAULT_WORKFLOWS, TENANT_DEFAULT_KEY
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 from orderdesk.workflow.parse import parse_workflow
+from orderdesk.workflow.queries import find_version, workflow_by_key
 from orderdesk.workflow.schemas import WorkflowCreate, WorkflowUpdate
 
 
@@ -136,13 +137,19 @@ async def create_workflow(
     return record
 
 
+async def load_workflow(
+    session: AsyncSession, workflow_id: int, *, principal: Principal, for_update: bool = False
+) -> WorkflowRecord:
+    return await get_visible(
+        session, WorkflowRecord, workflow_id, principal, kind="workflow", for_update=for_update
+    )
+
+
 async def update_workflow(
     session: AsyncSession, workflow_id: int, data: WorkflowUpdate, *, principal: Principal
 ) -> WorkflowRecord:
     """A new definition becomes a new version; orders keep the version they started with."""
-    record = await get_visible(
-        session, WorkflowRecord, workflow_id, principal, kind="workflow", for_update=True
-    )
+    record = await load_workflow(session, workflow_id, principal=principal, for_update=True)
     _may_edit(record, principal)
     if data.definition is not None:
         try:
@@ -185,14 +192,7 @@ async def import_workflow(
     key = definition.get("key") if isinstance(definition, dict) else None
     existing = None
     if isinstance(key, str):
-        existing = (
-            await session.scalars(
-                select(WorkflowRecord).where(
-                    WorkflowRecord.tenant_id == principal.tenant_id,
-                    WorkflowRecord.key == key,
-                )
-            )
-        ).one_or_none()
+        existing = await workflow_by_key(session, key, principal=principal)
     if existing is None:
         return await create_workflow(
             session,
@@ -212,15 +212,7 @@ async def import_workflow(
 async def version_of(
     session: AsyncSession, record: WorkflowRecord, number: int | None = None
 ) -> WorkflowVersion:
-    version = (
-        await session.scalars(
-            select(WorkflowVersion).where(
-                WorkflowVersion.tenant_id == record.tenant_id,
-                WorkflowVersion.workflow_id == record.id,
-                WorkflowVersion.number == (number or record.current_version),
-            )
-        )
-    ).one_or_none()
+    version = await find_version(session, record, number)
     if version is None:
         raise not_found(f"version of workflow {record.id}", number)
     return version
@@ -235,12 +227,16 @@ async def check_usable(
     pointer: str = "/workflow_id",
 ) -> None:
     """A product may carry a tenant-wide workflow or one of its own supplier's."""
-    record = await session.get(WorkflowRecord, workflow_id)
-    if (
-        record is None
-        or record.tenant_id != principal.tenant_id
-        or record.account_id not in (None, owner_account_id)
-    ):
+    record = await find_in_tenant(
+        session,
+        WorkflowRecord,
+        workflow_id,
+        tenant_id=principal.tenant_id,
+        where=[
+            or_(WorkflowRecord.account_id.is_(None), WorkflowRecord.account_id == owner_account_id)
+        ],
+    )
+    if record is None:
         raise ValidationFailed(
             f"no workflow {workflow_id} usable here",
             errors=[

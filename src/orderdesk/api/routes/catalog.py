@@ -8,8 +8,7 @@ from fastapi import Query, Request, status
 
 from orderdesk.api import NATIVE
 from orderdesk.api.listing import ListPage, PagingDep, page_response
-from orderdesk.catalog import service
-from orderdesk.catalog.models import Item, Kit, Manufacturer, Product
+from orderdesk.catalog import queries, service
 from orderdesk.catalog.schemas import (
     ItemCreate,
     ItemRead,
@@ -24,13 +23,10 @@ from orderdesk.catalog.schemas import (
     ProductRead,
     ProductUpdate,
 )
-from orderdesk.catalog.service import ITEM_LOAD, KIT_LOAD
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
-from orderdesk.pagination import where_given
 from orderdesk.schemas import ID_MAX
-from orderdesk.tenancy.scoping import get_visible, select_visible
 
 router = surface_router(NATIVE, prefix="/v1")
 
@@ -52,11 +48,8 @@ async def create_manufacturer(
 async def list_manufacturers(
     request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
 ) -> ListPage[ManufacturerRead]:
-    page = await paging.fetch(
-        session,
-        select_visible(Manufacturer, principal),
-        id_column=Manufacturer.id,
-        sorts={"id": Manufacturer.id, "name": Manufacturer.name},
+    page = await queries.list_manufacturers(
+        session, principal=principal, sort=paging.sort, cursor=paging.cursor, limit=paging.limit
     )
     return page_response(request, page, ManufacturerRead.model_validate)
 
@@ -66,7 +59,7 @@ async def get_manufacturer(
     manufacturer_id: int, session: SessionDep, principal: PrincipalDep
 ) -> ManufacturerRead:
     return ManufacturerRead.model_validate(
-        await get_visible(session, Manufacturer, manufacturer_id, principal, kind="manufacturer")
+        await service.load_manufacturer(session, manufacturer_id, principal=principal)
     )
 
 
@@ -94,23 +87,22 @@ async def list_items(
     orderable: Annotated[bool | None, Query()] = None,
     sku: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[ItemRead]:
-    stmt = where_given(
-        select_visible(Item, principal).options(*ITEM_LOAD),
-        (Item.account_id, account_id),
-        (Item.orderable, orderable),
-        (Item.sku, sku),
-    )
-    page = await paging.fetch(
-        session, stmt, id_column=Item.id, sorts={"id": Item.id, "name": Item.name, "sku": Item.sku}
+    page = await queries.list_items(
+        session,
+        principal=principal,
+        account_id=account_id,
+        orderable=orderable,
+        sku=sku,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, ItemRead.model_validate)
 
 
 @router.get("/items/{item_id}", tags=["catalog"])
 async def get_item(item_id: int, session: SessionDep, principal: PrincipalDep) -> ItemRead:
-    return ItemRead.model_validate(
-        await get_visible(session, Item, item_id, principal, kind="item", options=ITEM_LOAD)
-    )
+    return ItemRead.model_validate(await service.load_item(session, item_id, principal=principal))
 
 
 @router.patch("/items/{item_id}", tags=["catalog"])
@@ -136,22 +128,21 @@ async def list_kits(
     account_id: AccountFilter = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[KitRead]:
-    stmt = where_given(
-        select_visible(Kit, principal).options(*KIT_LOAD),
-        (Kit.account_id, account_id),
-        (Kit.archived, archived),
-    )
-    page = await paging.fetch(
-        session, stmt, id_column=Kit.id, sorts={"id": Kit.id, "name": Kit.name}
+    page = await queries.list_kits(
+        session,
+        principal=principal,
+        account_id=account_id,
+        archived=archived,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, KitRead.model_validate)
 
 
 @router.get("/kits/{kit_id}", tags=["catalog"])
 async def get_kit(kit_id: int, session: SessionDep, principal: PrincipalDep) -> KitRead:
-    return KitRead.model_validate(
-        await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
-    )
+    return KitRead.model_validate(await service.load_kit(session, kit_id, principal=principal))
 
 
 @router.patch("/kits/{kit_id}", tags=["catalog"])
@@ -181,13 +172,14 @@ async def list_products(
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
 ) -> ListPage[ProductRead]:
-    stmt = where_given(
-        select_visible(Product, principal),
-        (Product.account_id, account_id),
-        (Product.orderable, orderable),
-    )
-    page = await paging.fetch(
-        session, stmt, id_column=Product.id, sorts={"id": Product.id, "name": Product.name}
+    page = await queries.list_products(
+        session,
+        principal=principal,
+        account_id=account_id,
+        orderable=orderable,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, ProductRead.model_validate)
 
@@ -195,7 +187,7 @@ async def list_products(
 @router.get("/products/{product_id}", tags=["catalog"])
 async def get_product(product_id: int, session: SessionDep, principal: PrincipalDep) -> ProductRead:
     return ProductRead.model_validate(
-        await get_visible(session, Product, product_id, principal, kind="product")
+        await service.load_product(session, product_id, principal=principal)
     )
 
 

@@ -13,7 +13,7 @@ from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
-from orderdesk.orders.read_model import read_order
+from orderdesk.orders.read_model import read_order, read_orders
 from orderdesk.orders.schemas import (
     CancelRequest,
     NoteCreate,
@@ -53,7 +53,7 @@ async def list_orders(
     page = await queries.list_orders(
         session, principal, filters, sort=paging.sort, cursor=paging.cursor, limit=paging.limit
     )
-    rendered = [await read_order(session, order, principal) for order in page.items]
+    rendered = await read_orders(session, page.items, principal)
     return page_response(request, page.with_items(rendered), lambda o: o)
 
 

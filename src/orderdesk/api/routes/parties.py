@@ -11,9 +11,7 @@ from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
-from orderdesk.pagination import where_given
-from orderdesk.parties import service
-from orderdesk.parties.models import Patient, Site
+from orderdesk.parties import queries, service
 from orderdesk.parties.schemas import (
     PatientCreate,
     PatientRead,
@@ -22,7 +20,6 @@ from orderdesk.parties.schemas import (
     SiteRead,
     SiteUpdate,
 )
-from orderdesk.tenancy.scoping import get_visible, select_visible
 
 router = surface_router(NATIVE, prefix="/v1")
 
@@ -41,20 +38,21 @@ async def list_sites(
     active: Annotated[bool | None, Query()] = None,
     account_id: IdFilter = None,
 ) -> ListPage[SiteRead]:
-    stmt = where_given(
-        select_visible(Site, principal), (Site.active, active), (Site.account_id, account_id)
-    )
-    page = await paging.fetch(
-        session, stmt, id_column=Site.id, sorts={"id": Site.id, "name": Site.name}
+    page = await queries.list_sites(
+        session,
+        principal=principal,
+        active=active,
+        account_id=account_id,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, SiteRead.model_validate)
 
 
 @router.get("/sites/{site_id}", tags=["sites"])
 async def get_site(site_id: int, session: SessionDep, principal: PrincipalDep) -> SiteRead:
-    return SiteRead.model_validate(
-        await get_visible(session, Site, site_id, principal, kind="site")
-    )
+    return SiteRead.model_validate(await service.load_site(session, site_id, principal=principal))
 
 
 @router.patch("/sites/{site_id}", tags=["sites"])
@@ -86,18 +84,16 @@ async def list_patients(
     external_identifier: Annotated[str | None, Query(max_length=100)] = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[PatientRead]:
-    stmt = where_given(
-        select_visible(Patient, principal),
-        (Patient.site_id, site_id),
-        (Patient.account_id, account_id),
-        (Patient.external_identifier, external_identifier),
-        (Patient.archived, archived),
-    )
-    page = await paging.fetch(
+    page = await queries.list_patients(
         session,
-        stmt,
-        id_column=Patient.id,
-        sorts={"id": Patient.id, "last_name": Patient.last_name},
+        principal=principal,
+        site_id=site_id,
+        account_id=account_id,
+        external_identifier=external_identifier,
+        archived=archived,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, PatientRead.model_validate)
 
@@ -105,7 +101,7 @@ async def list_patients(
 @router.get("/patients/{patient_id}", tags=["patients"])
 async def get_patient(patient_id: int, session: SessionDep, principal: PrincipalDep) -> PatientRead:
     return PatientRead.model_validate(
-        await get_visible(session, Patient, patient_id, principal, kind="patient")
+        await service.load_patient(session, patient_id, principal=principal)
     )
 
 

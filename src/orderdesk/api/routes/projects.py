@@ -12,16 +12,14 @@ from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries
-from orderdesk.orders.read_model import read_order
+from orderdesk.orders.read_model import read_orders
 from orderdesk.orders.schemas import OrderEventRead, OrderRead
+from orderdesk.orderschemas import queries as schema_queries
 from orderdesk.orderschemas import service as schema_service
-from orderdesk.orderschemas.models import OrderSchema
 from orderdesk.orderschemas.schemas import OrderSchemaCreate, OrderSchemaRead, OrderSchemaUpdate
-from orderdesk.pagination import where_given
+from orderdesk.projects import queries as project_queries
 from orderdesk.projects import service as project_service
-from orderdesk.projects.models import Project
 from orderdesk.projects.schemas import ProjectCreate, ProjectRead
-from orderdesk.tenancy.scoping import get_visible, select_visible
 
 router = surface_router(NATIVE, prefix="/v1")
 
@@ -43,15 +41,21 @@ async def list_projects(
     paging: PagingDep,
     patient_id: Annotated[int | None, Query()] = None,
 ) -> ListPage[ProjectRead]:
-    stmt = where_given(select_visible(Project, principal), (Project.patient_id, patient_id))
-    page = await paging.fetch(session, stmt, id_column=Project.id, sorts={"id": Project.id})
+    page = await project_queries.list_projects(
+        session,
+        principal=principal,
+        patient_id=patient_id,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
+    )
     return page_response(request, page, ProjectRead.model_validate)
 
 
 @router.get("/projects/{project_id}", tags=["projects"])
 async def get_project(project_id: int, session: SessionDep, principal: PrincipalDep) -> ProjectRead:
     return ProjectRead.model_validate(
-        await get_visible(session, Project, project_id, principal, kind="project")
+        await project_service.load_project(session, project_id, principal=principal)
     )
 
 
@@ -63,7 +67,7 @@ async def project_orders(
     principal: PrincipalDep,
     paging: PagingDep,
 ) -> ListPage[OrderRead]:
-    project = await get_visible(session, Project, project_id, principal, kind="project")
+    project = await project_service.load_project(session, project_id, principal=principal)
     page = await queries.list_orders(
         session,
         principal,
@@ -72,7 +76,7 @@ async def project_orders(
         cursor=paging.cursor,
         limit=paging.limit,
     )
-    rendered = [await read_order(session, order, principal) for order in page.items]
+    rendered = await read_orders(session, page.items, principal)
     return page_response(request, page.with_items(rendered), lambda o: o)
 
 
@@ -108,12 +112,13 @@ async def list_order_schemas(
     paging: PagingDep,
     name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[OrderSchemaRead]:
-    stmt = where_given(select_visible(OrderSchema, principal), (OrderSchema.name, name))
-    page = await paging.fetch(
+    page = await schema_queries.page_of_order_schemas(
         session,
-        stmt,
-        id_column=OrderSchema.id,
-        sorts={"id": OrderSchema.id, "name": OrderSchema.name},
+        principal=principal,
+        name=name,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, OrderSchemaRead.model_validate)
 
@@ -123,7 +128,7 @@ async def get_order_schema(
     schema_id: int, session: SessionDep, principal: PrincipalDep
 ) -> OrderSchemaRead:
     return OrderSchemaRead.model_validate(
-        await get_visible(session, OrderSchema, schema_id, principal, kind="order schema")
+        await schema_queries.load_order_schema(session, schema_id, principal=principal)
     )
 
 

@@ -11,9 +11,8 @@ from orderdesk.api.listing import ListPage, PagingDep, page_response
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
-from orderdesk.pagination import where_given
-from orderdesk.tenancy import service
-from orderdesk.tenancy.models import Account, AccountKind, Credential, Role
+from orderdesk.tenancy import queries, service
+from orderdesk.tenancy.models import AccountKind
 from orderdesk.tenancy.schemas import (
     AccountCreate,
     AccountRead,
@@ -22,7 +21,6 @@ from orderdesk.tenancy.schemas import (
     CredentialCreated,
     CredentialRead,
 )
-from orderdesk.tenancy.scoping import get_visible, select_visible
 
 router = surface_router(NATIVE, prefix="/v1")
 
@@ -44,9 +42,13 @@ async def list_accounts(
     paging: PagingDep,
     kind: Annotated[AccountKind | None, Query()] = None,
 ) -> ListPage[AccountRead]:
-    stmt = where_given(select_visible(Account, principal), (Account.kind, kind))
-    page = await paging.fetch(
-        session, stmt, id_column=Account.id, sorts={"id": Account.id, "name": Account.name}
+    page = await queries.list_accounts(
+        session,
+        principal=principal,
+        kind=kind,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, AccountRead.model_validate)
 
@@ -54,7 +56,7 @@ async def list_accounts(
 @router.get("/accounts/{account_id}", tags=["accounts"])
 async def get_account(account_id: int, session: SessionDep, principal: PrincipalDep) -> AccountRead:
     return AccountRead.model_validate(
-        await get_visible(session, Account, account_id, principal, kind="account")
+        await service.load_account(session, account_id, principal=principal)
     )
 
 
@@ -81,13 +83,8 @@ async def create_credential(
 async def list_credentials(
     request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
 ) -> ListPage[CredentialRead]:
-    principal.require(Role.ADMIN)
-    stmt = service.credentials_of(principal)
-    page = await paging.fetch(
-        session,
-        stmt,
-        id_column=Credential.id,
-        sorts={"id": Credential.id, "created_at": Credential.created_at},
+    page = await queries.list_credentials(
+        session, principal=principal, sort=paging.sort, cursor=paging.cursor, limit=paging.limit
     )
     return page_response(request, page, CredentialRead.model_validate)
 

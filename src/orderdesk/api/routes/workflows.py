@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query, Request, status
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api import NATIVE
@@ -13,10 +12,8 @@ from orderdesk.api.listing import ListPage, PagingDep, page_response
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
-from orderdesk.pagination import where_given
-from orderdesk.tenancy.scoping import get_visible, select_visible
-from orderdesk.workflow import service
-from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
+from orderdesk.workflow import queries, service
+from orderdesk.workflow.models import WorkflowRecord
 from orderdesk.workflow.schemas import (
     WorkflowCreate,
     WorkflowRead,
@@ -58,16 +55,14 @@ async def list_workflows(
     account_id: Annotated[int | None, Query(description="Only this supplier's")] = None,
     key: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[WorkflowRead]:
-    stmt = where_given(
-        select_visible(WorkflowRecord, principal),
-        (WorkflowRecord.account_id, account_id),
-        (WorkflowRecord.key, key),
-    )
-    page = await paging.fetch(
+    page = await queries.list_workflows(
         session,
-        stmt,
-        id_column=WorkflowRecord.id,
-        sorts={"id": WorkflowRecord.id, "key": WorkflowRecord.key},
+        principal=principal,
+        account_id=account_id,
+        key=key,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     rendered = [await _read(session, record) for record in page.items]
     return page_response(request, page.with_items(rendered), lambda w: w)
@@ -78,7 +73,7 @@ async def get_workflow(
     workflow_id: int, session: SessionDep, principal: PrincipalDep
 ) -> WorkflowRead:
     return await _read(
-        session, await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
+        session, await service.load_workflow(session, workflow_id, principal=principal)
     )
 
 
@@ -96,14 +91,8 @@ async def update_workflow(
 async def list_workflow_versions(
     workflow_id: int, session: SessionDep, principal: PrincipalDep
 ) -> list[WorkflowVersionRead]:
-    record = await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
-    versions = await session.scalars(
-        select(WorkflowVersion)
-        .where(
-            WorkflowVersion.tenant_id == record.tenant_id, WorkflowVersion.workflow_id == record.id
-        )
-        .order_by(WorkflowVersion.number)
-    )
+    record = await service.load_workflow(session, workflow_id, principal=principal)
+    versions = await queries.versions_of(session, record)
     return [WorkflowVersionRead.model_validate(v) for v in versions]
 
 
@@ -111,5 +100,5 @@ async def list_workflow_versions(
 async def get_workflow_version(
     workflow_id: int, number: int, session: SessionDep, principal: PrincipalDep
 ) -> WorkflowVersionRead:
-    record = await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
+    record = await service.load_workflow(session, workflow_id, principal=principal)
     return WorkflowVersionRead.model_validate(await service.version_of(session, record, number))

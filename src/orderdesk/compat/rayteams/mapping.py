@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from orderdesk.catalog.schemas import ProductRead
-from orderdesk.errors import FieldError, ValidationFailed, not_found
+from orderdesk.errors import ValidationFailed, not_found
 from orderdesk.orders.models import EventKind
 from orderdesk.orders.schemas import (
     OrderEventRead,
@@ -180,28 +180,14 @@ def history_out(
     )
 
 
-def transition(change: RayTeamsStatusChange, order: OrderRead) -> TransitionRequest:
-    """The core status change a request asks for.
-
-    Whether the move is allowed is the core's call; only the title is checked here,
-    because it is a second name for the status the request already names.
-    """
-    named = next((s for s in order.workflow.states if s.id == change.status), None)
-    if named is not None and change.status_name is not None and change.status_name != named.name:
-        raise ValidationFailed(
-            f"status {named.id!r} is titled {named.name!r}, not {change.status_name!r}",
-            errors=[
-                FieldError(
-                    f"must be {named.name!r}, the title of status {named.id!r}, or omitted",
-                    pointer="/data/statusName",
-                )
-            ],
-        )
+def transition(change: RayTeamsStatusChange) -> TransitionRequest:
+    """The core status change a request asks for (its ``statusName``, a second name for
+    the status, goes to the core beside it: ``set_status(..., name=...)``)."""
     return TransitionRequest(to=change.status, reason=change.reason)
 
 
-#: Where the fields of the core's ``TransitionRequest`` sit in the vendor body.
-_POINTERS = {"/to": "/data/status", "/reason": "/data/reason"}
+#: Where the fields of the core's status change sit in the vendor body.
+_POINTERS = {"/to": "/data/status", "/reason": "/data/reason", "/name": "/data/statusName"}
 
 
 def in_body(error: ValidationFailed) -> ValidationFailed:

@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.catalog.models import Product
 from orderdesk.catalog.schemas import ProductRead
+from orderdesk.catalog.service import load_product
 from orderdesk.errors import BadRequest, FieldError, ValidationFailed
 from orderdesk.http.auth import BEARER, principal_from
 from orderdesk.http.problems import render_problem
@@ -26,9 +26,8 @@ from orderdesk.orders.models import Order
 from orderdesk.orders.read_model import read_order
 from orderdesk.orders.schemas import OrderEventRead, OrderRead
 from orderdesk.pagination import MAX_LIMIT
-from orderdesk.projects.models import Project
+from orderdesk.projects.service import load_project
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
 from orderdesk.workflow.registry import workflow_for_new_order
 
 from . import mapping
@@ -119,10 +118,14 @@ async def update_order_status(
 ) -> RayTeamsSuccess[RayTeamsOrder]:
     """4.2.2 Update order status: one move of the order's own workflow."""
     ident = mapping.ident(order_id, "order")
-    view = await _order_view(session, ident, principal)
-    request = mapping.transition(body.data, view)
     try:
-        moved = await service.set_status(session, ident, request, principal=principal)
+        moved = await service.set_status(
+            session,
+            ident,
+            mapping.transition(body.data),
+            principal=principal,
+            name=body.data.status_name,
+        )
     except ValidationFailed as error:
         raise mapping.in_body(error) from error
     view = await read_order(session, moved, principal)
@@ -134,9 +137,7 @@ async def get_product(
     product_id: ProductId, session: SessionDep, principal: PrincipalDep
 ) -> RayTeamsSuccess[RayTeamsProduct]:
     """The product and the workflow (status nodes) a new order of it would follow."""
-    product = await get_visible(
-        session, Product, mapping.ident(product_id, "product"), principal, kind="product"
-    )
+    product = await load_product(session, mapping.ident(product_id, "product"), principal=principal)
     workflow = await workflow_for_new_order(
         session,
         tenant_id=product.tenant_id,
@@ -153,9 +154,7 @@ async def project_orders(
     project_id: Id, session: SessionDep, principal: PrincipalDep
 ) -> RayTeamsSuccess[list[RayTeamsOrder]]:
     """Every order of the project the caller may see, oldest first."""
-    project = await get_visible(
-        session, Project, mapping.ident(project_id, "project"), principal, kind="project"
-    )
+    project = await load_project(session, mapping.ident(project_id, "project"), principal=principal)
     return RayTeamsSuccess[list[RayTeamsOrder]](
         data=[
             mapping.order_out(await read_order(session, order, principal))

@@ -1,9 +1,10 @@
 """Translation between Record Stack Overflow's shapes and the core's, both ways.
 
 Pure functions only: no session, no queries, no rules. Vendor request bodies
-become ``OrderCreate`` / ``OrderUpdate``; ``OrderRead`` becomes the vendor's
-order object; core errors become the vendor's ``error_message`` text, naming
-fields by the vendor's names.
+become ``OrderCreate`` / ``OrderUpdate``, and an update's ``status`` the outcome
+the core closes the order with; ``OrderRead`` becomes the vendor's order object;
+core errors become the vendor's ``error_message`` text, naming fields by the
+vendor's names.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ BILLING_FIELDS: dict[str, str] = {
     "billing_city": "city",
     "billing_state": "state",
     "billing_zip": "zip_code",
+}
+
+#: The fields of each core address this API shows: an update keeps the others as stored.
+SHOWN_ADDRESS_FIELDS: dict[str, frozenset[str]] = {
+    "shipping_address": frozenset(SHIPPING_FIELDS.values()),
+    "billing_address": frozenset(BILLING_FIELDS.values()),
 }
 
 #: Where a core error points -> the vendor's name for it.
@@ -204,14 +211,9 @@ def _core(model: type[M], data: dict[str, Any]) -> M:
         raise BadRequest("invalid request", errors=_pydantic_errors(exc)) from None
 
 
-def _address(
-    fields: BaseModel | None, names: Mapping[str, str], keep: AddressOut | None = None
-) -> dict[str, Any] | None:
-    """The core address for a vendor group. ``keep``: the stored address, whose fields the
-    vendor cannot see (country, third line, note) stay as they are."""
+def _address(fields: BaseModel | None, names: Mapping[str, str]) -> dict[str, Any] | None:
+    """The core address for a vendor group."""
     out: dict[str, Any] = {}
-    if keep is not None:
-        out = keep.model_dump(exclude_none=True, exclude=set(names.values()))
     if fields is not None:
         for vendor, core in names.items():
             value = getattr(fields, vendor)
@@ -243,19 +245,16 @@ def order_create(body: OrderBody, *, record_id: int, merchant_id: int) -> OrderC
     )
 
 
-def order_update(body: OrderBody, current: OrderRead) -> OrderUpdate:
+def order_update(body: OrderBody) -> OrderUpdate:
     """A group sent replaces the stored one whole (as the document's update sample shows:
-    the billing_info sent without paypal_email comes back without it); a group left out
-    stays as it is; comments are replaced whole."""
+    the billing_info sent without paypal_email comes back without it), but for the fields
+    this API cannot show (``SHOWN_ADDRESS_FIELDS``); a group left out stays as it is;
+    comments are replaced whole."""
     data: dict[str, Any] = {}
     if body.shipping_info is not None:
-        data["shipping_address"] = _address(
-            body.shipping_info, SHIPPING_FIELDS, current.shipping_address
-        )
+        data["shipping_address"] = _address(body.shipping_info, SHIPPING_FIELDS)
     if body.billing_info is not None:
-        data["billing_address"] = _address(
-            body.billing_info, BILLING_FIELDS, current.billing_address
-        )
+        data["billing_address"] = _address(body.billing_info, BILLING_FIELDS)
     if body.comments is not None:
         data["comments"] = body.comments
     return _core(OrderUpdate, data)
@@ -271,18 +270,17 @@ def vendor_status(type_: str, outcome: str | None) -> Status:
     return Status.CANCELLED if outcome == Outcome.CANCELLED.value else Status.COMPLETED
 
 
-def completed_target(order: OrderRead) -> str:
-    """The state "Completed" means for this order: a completed state the caller may move to
-    now, else the workflow's first (and the core's refusal lists the moves allowed)."""
-    completed = [
-        s.id for s in order.workflow.states if vendor_status(s.type, s.outcome) is Status.COMPLETED
-    ]
-    for move in order.transitions:
-        if move.to in completed:
-            return move.to
-    if not completed:
-        raise BadRequest("this order's workflow has no Completed status")
-    return completed[0]
+#: The outcome each closed status asks the core to close an order with.
+OUTCOMES: dict[Status, Outcome] = {
+    Status.COMPLETED: Outcome.COMPLETED,
+    Status.CANCELLED: Outcome.CANCELLED,
+}
+
+
+def outcome(status: Status | None) -> Outcome | None:
+    """What an update's ``status`` asks for: an outcome to close with, or none ("In
+    progress" is every open state, and only an open order can be updated)."""
+    return None if status is None else OUTCOMES.get(status)
 
 
 # --- the order object ---------------------------------------------------------

@@ -50,7 +50,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from orderdesk.catalog.models import Product
+from orderdesk.catalog.service import load_product
 from orderdesk.errors import (
     BadRequest,
     Forbidden,
@@ -65,12 +65,11 @@ from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.queries import OrderFilter
-from orderdesk.orders.read_model import read_order
-from orderdesk.orders.schemas import CancelRequest, OrderRead, OrderUpdate, TransitionRequest
+from orderdesk.orders.read_model import read_order, read_orders
+from orderdesk.orders.schemas import CancelRequest, OrderRead
 from orderdesk.tenancy.accounts import own_account
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.tenancy.scoping import get_visible
 
 from . import mapping
 from .mapping import (
@@ -81,7 +80,7 @@ from .mapping import (
     ORDER_NOT_FOUND,
     RECORD_NOT_FOUND,
 )
-from .schemas import ErrorMessage, RsoOrder, Status, SuccessMessage
+from .schemas import ErrorMessage, RsoOrder, SuccessMessage
 
 
 def render(error: OrderdeskError, request: Request) -> Response:
@@ -212,7 +211,7 @@ async def create_order(
         mapping.parse_body(body, create=True), record_id=record_id, merchant_id=merchant_id
     )
     with _not_found_as(RECORD_NOT_FOUND):
-        await get_visible(session, Product, record_id, principal, kind="record")
+        await load_product(session, record_id, principal=principal)
     try:
         created = await service.create_order(session, data, principal=principal)
     except ValidationFailed as exc:
@@ -253,7 +252,7 @@ async def _list(
         limit=limit or MAX_LIMIT,
         descending=mapping.descending(sort),
     )
-    orders = [mapping.order_json(await read_order(session, o, principal)) for o in page.items]
+    orders = [mapping.order_json(o) for o in await read_orders(session, page.items, principal)]
     return JSONResponse(orders, headers={"X-Total-Count": str(page.total)})
 
 
@@ -343,42 +342,27 @@ async def update_order(
     changes = mapping.parse_body(body, create=False)
     expected = parse_if_match(if_match)
     with _not_found_as(ORDER_NOT_FOUND):
-        # An edit that changes nothing: the core's checks (who may, open, version) and a
-        # lock on the row, before the stored addresses are read to merge into.
-        checked = await service.update_order(
+        # The core's refusals (who may, version, closed) answer before the body's bounds.
+        await service.editable_order(
             session,
             order_id,
-            OrderUpdate(),
             principal=principal,
             expected_version=expected,
             parties=(Role.SUPPLIER, Role.ADMIN),
         )
-        current = await read_order(session, checked, principal)
-        updated = await service.update_order(
+        # Then the edit, and the close the status asks for: one transaction, all or nothing.
+        order = await service.update_order(
             session,
             order_id,
-            mapping.order_update(changes, current),
+            mapping.order_update(changes),
             principal=principal,
             parties=(Role.SUPPLIER, Role.ADMIN),
+            shown_address_fields=mapping.SHOWN_ADDRESS_FIELDS,
         )
-        order = await read_order(session, updated, principal)
-        now = mapping.vendor_status(order.status.type, order.status.outcome)
-        if changes.status is not None and changes.status is not now:
-            if changes.status is Status.CANCELLED:
-                moved = await service.cancel_order(
-                    session, order_id, CancelRequest(), principal=principal
-                )
-            elif changes.status is Status.COMPLETED:
-                moved = await service.move_order(
-                    session,
-                    order_id,
-                    TransitionRequest(to=mapping.completed_target(order)),
-                    principal=principal,
-                )
-            else:  # back to "In progress" from a closed order: update_order refused it already
-                raise BadRequest(f"an order cannot be moved back to {Status.IN_PROGRESS.value}")
-            order = await read_order(session, moved, principal)
-    return _order_response(order)
+        outcome = mapping.outcome(changes.status)
+        if outcome is not None:
+            order = await service.close_order(session, order_id, outcome, principal=principal)
+    return _order_response(await read_order(session, order, principal))
 
 
 # --- cancel -------------------------------------------------------------------
