@@ -19,7 +19,7 @@ from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role, Tenant
 from orderdesk.tenancy.principal import Principal, system_principal
 from orderdesk.tenancy.schemas import AccountCreate, AccountUpdate, CredentialCreate
-from orderdesk.tenancy.scoping import get_visible
+from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.service import install_defaults
 
 T = TypeVar("T")
@@ -194,9 +194,11 @@ async def ensure_secret_credential(
     return await _first_or_made(session, find, make)
 
 
-def _mark_used(credential_id: int, now: dt.datetime) -> Work:
+def _mark_used(credential: Credential, now: dt.datetime) -> Work:
+    tenant_id, credential_id = credential.tenant_id, credential.id
+
     async def mark(session: AsyncSession) -> None:
-        credential = await session.get(Credential, credential_id)
+        credential = await find_in_tenant(session, Credential, credential_id, tenant_id=tenant_id)
         if credential is not None:  # after a read-only request a later use may have marked it
             credential.last_used_at = max(now, credential.last_used_at or now)
 
@@ -212,7 +214,7 @@ async def authenticate(session: AsyncSession, key: str) -> Principal:
     if credential is None or not credential.is_usable(now):
         raise Unauthorized("the API key is unknown, revoked or expired")
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
-        await write_soon(session, _mark_used(credential.id, now))
+        await write_soon(session, _mark_used(credential, now))
     return Principal(
         tenant_id=credential.tenant_id,
         role=credential.role,
