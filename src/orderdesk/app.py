@@ -29,6 +29,7 @@ from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
 from orderdesk.http import problems
+from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 
 DESCRIPTION = """
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(refuse_unread_body)],
+        dependencies=[Depends(refuse_unread_body), Depends(refuse_unsafe_parameters)],
     )
     problems.install(app)
     for module in (health, tenancy, parties, catalog, workflows, projects, orders):

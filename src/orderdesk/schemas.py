@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -22,6 +23,11 @@ CODE_MAX = 100
 LIST_MAX = 100
 DATA_KEYS_MAX = 200
 ID_MAX = 2**63 - 1  # ids are 64-bit; a larger number can name nothing
+DEPTH_MAX = 32  # objects and arrays nested in a body (``data``, workflow definitions...)
+#: A character XML 1.0 cannot carry: NUL and other controls but tab, LF and CR, U+FFFE,
+#: U+FFFF, lone surrogates. PostgreSQL cannot store NUL, UTF-8 cannot encode a surrogate.
+NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+TEXT_RULE = "no NUL, control characters (but tab, LF, CR), U+FFFE, U+FFFF or lone surrogates"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 ShortText = Annotated[str, StringConstraints(max_length=NAME_MAX)]

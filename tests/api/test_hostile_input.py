@@ -1,0 +1,208 @@
+"""No 5xx from any input: hostile text, nesting, numbers, times and cursors are 4xx naming them."""
+
+import json
+
+import pytest
+
+from tests.api.builders import make_catalog, make_order, parameters, pointers, problem
+
+#: What XML 1.0 cannot carry: NUL, other C0 controls, lone surrogates, U+FFFE, U+FFFF.
+UNSAYABLE = ["\x00", "\x01", "\x0b", "\x1f", "\ud800", "\udfff", "\ufffe", "\uffff"]
+NUL = "a\x00b"
+
+
+def send(client, method: str, url: str, body, headers: dict, **more):
+    """``body`` as JSON; json.dumps escapes lone surrogates, which httpx's encoder refuses."""
+    headers = {**headers, "content-type": "application/json", **more}
+    return client.request(method, url, content=json.dumps(body), headers=headers)
+
+
+def nested(levels: int, kind: str = "object"):
+    """``levels`` objects (or arrays) one inside the other, around a 1."""
+    value: object = 1
+    for _ in range(levels):
+        value = {"a": value} if kind == "object" else [value]
+    return value
+
+
+@pytest.fixture
+async def ids(client, world) -> dict[str, int]:
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog)
+    return {"item": catalog.item_ids[0], "order": order["id"], "project": order["project_id"]}
+
+
+# --- text: NUL, control characters, surrogates ------------------------------------------
+
+
+@pytest.mark.parametrize("char", UNSAYABLE, ids=[f"U+{ord(c):04X}" for c in UNSAYABLE])
+async def test_text_xml_cannot_carry_is_refused_naming_the_field(client, world, char):
+    response = await send(
+        client, "POST", "/v1/sites", {"name": f"a{char}b"}, world.auth("customer")
+    )
+    assert pointers(problem(response, 422)) == {"/name"}
+
+
+#: route, who, body (a NUL at ``pointer``), pointer
+NUL_BODIES = {
+    "patient address": (
+        "POST /v1/patients",
+        "customer",
+        lambda ids: {"first_name": "A", "last_name": "B", "address": {"city": NUL}},
+        "/address/city",
+    ),
+    "order memo": (
+        "POST /v1/orders",
+        "customer",
+        lambda ids: {"lines": [{"item_id": ids["item"]}], "memo": NUL},
+        "/memo",
+    ),
+    "order line data": (
+        "POST /v1/orders",
+        "customer",
+        lambda ids: {"lines": [{"item_id": ids["item"], "data": {"k": [1, NUL]}}]},
+        "/lines/0/data/k/1",
+    ),
+    "order tags": (
+        "PATCH /v1/orders/{order}",
+        "customer",
+        lambda ids: {"tags": ["t", NUL]},
+        "/tags/1",
+    ),
+    "note": ("POST /v1/orders/{order}/notes", "customer", lambda ids: {"text": NUL}, "/text"),
+    "tracking number": (
+        "POST /v1/orders/{order}/tracking-numbers",
+        "supplier",
+        lambda ids: {"carrier": "ups", "value": NUL},
+        "/value",
+    ),
+    "product terms": (
+        "POST /v1/products",
+        "supplier",
+        lambda ids: {"name": "P", "price": "1", "currency": "USD", "terms": NUL},
+        "/terms",
+    ),
+    "workflow definition": (
+        "POST /v1/workflows",
+        "admin",
+        lambda ids: {"definition": {"key": "k", "name": NUL}},
+        "/definition/name",
+    ),
+    "order schema": (
+        "POST /v1/order-schemas",
+        "admin",
+        lambda ids: {"name": "s", "schema": {"type": "object", "title": NUL}},
+        "/schema/title",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NUL_BODIES)
+async def test_a_nul_anywhere_in_a_body_is_refused_naming_its_pointer(client, world, ids, case):
+    route, who, body, pointer = NUL_BODIES[case]
+    method, url = route.split()
+    response = await send(client, method, url.format(**ids), body(ids), world.auth(who))
+    assert pointers(problem(response, 422)) == {pointer}
+
+
+async def test_a_key_holding_a_nul_is_named_by_its_object(client, world, ids):
+    body = {"data": {"fine": 1, "inner": {"k\x00": 1}}}
+    response = await send(client, "PATCH", f"/v1/orders/{ids['order']}", body, world.auth("admin"))
+    assert pointers(problem(response, 422)) == {"/data/inner"}
+
+
+async def test_a_nul_in_a_form_body_names_the_field(client, world):
+    response = await client.post(
+        "/v1/sites",
+        content=b"name=North&address[city]=a%00b",
+        headers={**world.auth("customer"), "content-type": "application/x-www-form-urlencoded"},
+    )
+    assert pointers(problem(response, 422)) == {"/address/city"}
+
+
+async def test_a_refused_body_writes_nothing(client, world):
+    auth = world.auth("customer")
+    response = await send(
+        client, "POST", "/v1/sites", {"name": "Kept out", "phone_number": NUL}, auth
+    )
+    problem(response, 422)
+    listed = await client.get("/v1/sites", headers=auth)
+    assert [s["name"] for s in listed.json()["items"]] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/v1/orders", "tag"),
+        ("/v1/orders", "status"),
+        ("/v1/orders", "external_order_id"),
+        ("/v1/orders", "created_after"),
+        ("/v1/items", "sku"),
+        ("/v1/patients", "external_identifier"),
+        ("/v1/workflows", "key"),
+        ("/v1/order-schemas", "name"),
+    ],
+)
+async def test_a_nul_in_a_query_filter_names_the_parameter(client, world, path, param):
+    response = await client.get(path, params={param: NUL}, headers=world.auth("admin"))
+    assert parameters(problem(response, 422)) == {param}
+
+
+async def test_a_control_character_in_a_header_names_the_header(client, world, ids):
+    response = await send(
+        client,
+        "PATCH",
+        f"/v1/orders/{ids['order']}",
+        {"memo": "m"},
+        world.auth("customer"),
+        **{"If-Match": 'W/"1"\x01'},
+    )
+    assert parameters(problem(response, 422)) == {"if-match"}
+
+
+async def test_tab_line_breaks_and_other_characters_xml_carries_are_kept(client, world, ids):
+    text = "tab\tLF\nCR\r DEL\x7f NEL\x85 \ufffd \U0001f9b7 \u00e9"
+    response = await send(
+        client, "POST", f"/v1/orders/{ids['order']}/notes", {"text": text}, world.auth("customer")
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["text"] == text.strip()
+
+
+# --- nesting ------------------------------------------------------------------------------
+
+
+async def test_data_may_nest_as_deep_as_the_bound(client, world, ids):
+    body = {"data": nested(31)}  # the body itself is the first of 32 levels
+    response = await send(client, "PATCH", f"/v1/orders/{ids['order']}", body, world.auth("admin"))
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == body["data"]
+
+
+@pytest.mark.parametrize("levels", [32, 300, 950, 5000])
+async def test_data_nested_past_the_bound_names_the_first_level_too_deep(client, world, levels):
+    raw = b'{"data": ' + b'{"a": ' * levels + b"1" + b"}" * levels + b"}"
+    response = await client.post(
+        "/v1/orders",
+        content=raw,
+        headers={**world.auth("customer"), "content-type": "application/json"},
+    )
+    assert pointers(problem(response, 422)) == {"/data" + "/a" * 31}
+
+
+async def test_arrays_count_as_levels_too(client, world, ids):
+    body = {"lines": [{"item_id": ids["item"], "data": {"k": nested(40, "array")}}]}
+    response = await send(client, "POST", "/v1/orders", body, world.auth("customer"))
+    assert pointers(problem(response, 422)) == {"/lines/0/data/k" + "/0" * 28}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/workflows", {}, "definition"),
+        ("/v1/order-schemas", {"name": "deep"}, "schema"),
+    ],
+)
+async def test_other_free_form_objects_are_bounded_too(client, world, path, body, field):
+    response = await send(client, "POST", path, {**body, field: nested(300)}, world.auth("admin"))
+    assert pointers(problem(response, 422)) == {f"/{field}" + "/a" * 31}
