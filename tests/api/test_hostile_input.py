@@ -1,6 +1,7 @@
 """No 5xx from any input: hostile text, nesting, numbers, times and cursors are 4xx naming them."""
 
 import json
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -206,3 +207,47 @@ async def test_arrays_count_as_levels_too(client, world, ids):
 async def test_other_free_form_objects_are_bounded_too(client, world, path, body, field):
     response = await send(client, "POST", path, {**body, field: nested(300)}, world.auth("admin"))
     assert pointers(problem(response, 422)) == {f"/{field}" + "/a" * 31}
+
+
+# --- XML answers are well-formed ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x0b"], ids=["U+0001", "U+000B"])
+async def test_a_control_character_in_a_note_is_refused_in_well_formed_xml(
+    client, world, ids, char
+):
+    url = f"/v1/orders/{ids['order']}/notes"
+    response = await send(
+        client, "POST", url, {"text": f"a{char}b"}, world.auth("customer"), accept="application/xml"
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+xml")
+    root = ET.fromstring(response.content)
+    assert [p.text for p in root.iter("pointer")] == ["/text"]
+    order = await client.get(f"/v1/orders/{ids['order']}", headers=world.auth("customer"))
+    assert order.json()["notes"] == []
+
+
+async def test_keys_that_are_no_xml_names_are_well_formed_entries(client, world, ids):
+    data = {"ok": 1, "a\u00b2": 2, "\u00aa": 3, "1a": 4, "a b": 5, "xmlish": 6, "a:b": 7}
+    auth = world.auth("customer")
+    patched = await send(client, "PATCH", f"/v1/orders/{ids['order']}", {"data": data}, auth)
+    assert patched.status_code == 200, patched.text
+    response = await client.get(
+        f"/v1/orders/{ids['order']}", headers={**auth, "accept": "application/xml"}
+    )
+    element = ET.fromstring(response.content).find("data")
+    assert element is not None
+    assert element.find("ok").text == "1"
+    entries = {e.get("key"): e.text for e in element.findall("entry")}
+    assert entries == {k: str(v) for k, v in data.items() if k != "ok"}
+
+
+async def test_an_error_echoing_a_nul_in_the_path_is_well_formed_xml(client, world):
+    response = await client.get(
+        "/v1/orders/1%00", headers={**world.auth("admin"), "accept": "application/xml"}
+    )
+    assert response.status_code == 422
+    root = ET.fromstring(response.content)
+    assert root.findtext("instance") == "/v1/orders/1\ufffd"
+    assert [p.text for p in root.iter("parameter")] == ["order_id"]

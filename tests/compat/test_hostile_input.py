@@ -5,6 +5,7 @@ app's problem documents, with the true status.
 """
 
 import json
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -113,3 +114,13 @@ async def test_rayteams_refuses_a_nul_in_the_status_body(client, world):
     body = {"data": {"status": NUL}}
     response = await send(client, "PUT", f"{RAYTEAMS}/order/1/status", body, ray(world))
     assert pointers(problem(response, 422)) == {"/data/status"}
+
+
+async def test_labportal_refuses_a_nul_in_the_order_id_in_well_formed_xml(client, world):
+    response = await client.get(
+        f"{LABPORTAL}/commerce/orders/1%00",
+        headers={**world.auth("customer"), "Accept": "application/xml"},
+    )
+    assert response.status_code == 422
+    root = ET.fromstring(response.content)
+    assert [p.text for p in root.iter("parameter")] == ["id"]
