@@ -23,6 +23,7 @@ CODE_MAX = 100
 LIST_MAX = 100
 DATA_KEYS_MAX = 200
 ID_MAX = 2**63 - 1  # ids are 64-bit; a larger number can name nothing
+INT32_MAX = 2**31 - 1  # what a 32-bit column (workflow version numbers) holds
 DEPTH_MAX = 32  # objects and arrays nested in a body (``data``, workflow definitions...)
 #: A character XML 1.0 cannot carry: NUL and other controls but tab, LF and CR, U+FFFE,
 #: U+FFFF, lone surrogates. PostgreSQL cannot store NUL, UTF-8 cannot encode a surrogate.

@@ -251,3 +251,85 @@ async def test_an_error_echoing_a_nul_in_the_path_is_well_formed_xml(client, wor
     root = ET.fromstring(response.content)
     assert root.findtext("instance") == "/v1/orders/1\ufffd"
     assert [p.text for p in root.iter("parameter")] == ["order_id"]
+
+
+# --- numbers: ids and counts in 64 bits, version numbers in 32 ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/v1/orders", "patient_id"),
+        ("/v1/orders", "site_id"),
+        ("/v1/orders", "customer_account_id"),
+        ("/v1/orders", "supplier_account_id"),
+        ("/v1/orders", "project_id"),
+        ("/v1/projects", "patient_id"),
+        ("/v1/workflows", "account_id"),
+    ],
+)
+@pytest.mark.parametrize("value", [2**63, 0], ids=["2^63", "0"])
+async def test_an_id_filter_outside_64_bits_names_the_parameter(client, world, path, param, value):
+    response = await client.get(path, params={param: value}, headers=world.auth("admin"))
+    assert parameters(problem(response, 422)) == {param}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/orders/{}",
+        "/v1/orders/{}/timeline",
+        "/v1/projects/{}",
+        "/v1/projects/{}/orders",
+        "/v1/projects/{}/timeline",
+        "/v1/workflows/{}",
+        "/v1/workflows/{}/versions",
+        "/v1/order-schemas/{}",
+    ],
+)
+async def test_a_path_id_beyond_64_bits_is_not_found(client, world, path):
+    response = await client.get(path.format(2**63), headers=world.auth("admin"))
+    problem(response, 404)
+
+
+@pytest.mark.parametrize("number", [0, 2**31, 2**63, 2**64], ids=["0", "2^31", "2^63", "2^64"])
+async def test_a_workflow_version_outside_32_bits_is_not_found(client, world, number):
+    listed = await client.get("/v1/workflows", headers=world.auth("admin"))
+    workflow = listed.json()["items"][0]["id"]
+    response = await client.get(
+        f"/v1/workflows/{workflow}/versions/{number}", headers=world.auth("admin")
+    )
+    problem(response, 404)
+
+
+@pytest.mark.parametrize(
+    ("path", "who", "body", "pointer"),
+    [
+        ("/v1/orders", "customer", {"lines": [{"item_id": 2**63}]}, "/lines/0/item_id"),
+        ("/v1/orders", "customer", {"lines": [{"item_id": 1, "count": 2**63}]}, "/lines/0/count"),
+        (
+            "/v1/kits",
+            "supplier",
+            {"name": "K", "kit_items": [{"item_id": 2**64}]},
+            "/kit_items/0/item_id",
+        ),
+        ("/v1/sites", "admin", {"name": "S", "account_id": 2**63}, "/account_id"),
+    ],
+)
+async def test_an_id_or_count_beyond_its_bound_in_a_body_names_it(
+    client, world, path, who, body, pointer
+):
+    response = await send(client, "POST", path, body, world.auth(who))
+    assert pointers(problem(response, 422)) == {pointer}
+
+
+async def test_an_if_match_of_thousands_of_digits_names_the_header(client, world, ids):
+    response = await send(
+        client,
+        "PATCH",
+        f"/v1/orders/{ids['order']}",
+        {"memo": "m"},
+        world.auth("customer"),
+        **{"If-Match": 'W/"' + "9" * 5000 + '"'},
+    )
+    assert parameters(problem(response, 422)) == {"If-Match"}

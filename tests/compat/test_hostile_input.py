@@ -124,3 +124,69 @@ async def test_labportal_refuses_a_nul_in_the_order_id_in_well_formed_xml(client
     assert response.status_code == 422
     root = ET.fromstring(response.content)
     assert [p.text for p in root.iter("parameter")] == ["id"]
+
+
+# --- numbers past 64 bits (or past what int() parses) -------------------------------------
+
+HUGE = ["9" * 19, "9" * 5000]
+
+
+async def test_impilo_refuses_an_id_beyond_64_bits_in_the_body(client, world, impilo_order):
+    body = {**impilo_order, "patient": {"id": 2**64}}
+    response = await send(client, "POST", f"{IMPILO}/order", body, impilo_key(world))
+    assert pointers(impilo_error(response)) == {"/patient/id"}
+
+
+@pytest.mark.parametrize("page", [str(2**63), "9" * 5000], ids=["2^63", "5000-digits"])
+async def test_impilo_refuses_a_page_beyond_32_bits_naming_it(client, world, page):
+    response = await client.get(f"{IMPILO}/order", params={"page": page}, headers=impilo_key(world))
+    assert parameters(impilo_error(response)) == {"page"}
+
+
+async def test_rso_refuses_an_offset_beyond_64_bits_naming_it(client, world):
+    url = f"{RSO}/orders/customers/{world.accounts['customer']}/"
+    response = await client.get(url, params={"offset": 2**63}, headers=world.auth("customer"))
+    assert rso_message(response).startswith("Invalid request: offset: ")
+
+
+@pytest.mark.parametrize("ident", HUGE, ids=["19-digits", "5000-digits"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "GET /orders/customers/{}/",
+        "GET /orders/merchants/{}/",
+        "PUT /orders/{}/",
+        "DELETE /orders/{}/customers/1/",
+        "POST /orders/merchants/{}/records/1/",
+    ],
+)
+async def test_rso_path_ids_too_big_for_64_bits_are_not_found(client, world, route, ident):
+    method, path = route.split()
+    who = "supplier" if method == "PUT" else "customer"
+    response = await client.request(method, RSO + path.format(ident), headers=world.auth(who))
+    assert "not found" in rso_message(response, 404)
+
+
+async def test_rso_refuses_an_if_match_of_thousands_of_digits(client, world):
+    response = await client.put(
+        f"{RSO}/orders/1/",
+        json={"comments": ["x"]},
+        headers={**world.auth("supplier"), "If-Match": 'W/"' + "9" * 5000 + '"'},
+    )
+    assert rso_message(response).startswith("Invalid request: If-Match: ")
+
+
+@pytest.mark.parametrize("ident", [str(2**63), *HUGE], ids=["2^63", "19-digits", "5000-digits"])
+@pytest.mark.parametrize(
+    "path", ["order/{}", "product/{}", "project/{}/orders", "project/{}/histories"]
+)
+async def test_rayteams_path_ids_too_big_for_64_bits_are_not_found(client, world, path, ident):
+    response = await client.get(f"{RAYTEAMS}/{path.format(ident)}", headers=ray(world))
+    problem(response, 404)
+
+
+async def test_labportal_ids_too_big_for_64_bits_are_not_found(client, world):
+    response = await client.get(
+        f"{LABPORTAL}/commerce/orders/{2**63}", headers=world.auth("customer")
+    )
+    problem(response, 404)

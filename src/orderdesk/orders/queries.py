@@ -14,6 +14,7 @@ from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
 from orderdesk.orders.service import ORDER_LOAD
 from orderdesk.pagination import Page, paginate, where_given
 from orderdesk.projects.models import Project
+from orderdesk.schemas import Id
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
@@ -23,11 +24,12 @@ ORDER_SORTS = {"id": Order.id, "created_at": Order.created_at, "updated_at": Ord
 class OrderFilter(BaseModel):
     status: str | None = Field(default=None, max_length=100, description="Status id")
     status_type: str | None = Field(default=None, pattern="^(NEW|INPROGRESS|CLOSED)$")
-    patient_id: int | None = None
-    site_id: int | None = None
-    customer_account_id: int | None = None
-    supplier_account_id: int | None = None
-    project_id: int | None = None
+    # Bounded like every id, so the database can bind them.
+    patient_id: Id | None = None
+    site_id: Id | None = None
+    customer_account_id: Id | None = None
+    supplier_account_id: Id | None = None
+    project_id: Id | None = None
     external_order_id: str | None = Field(default=None, max_length=100)
     tag: str | None = Field(default=None, max_length=100)
     created_after: dt.datetime | None = Field(

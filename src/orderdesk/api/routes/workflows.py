@@ -14,6 +14,7 @@ from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.pagination import where_given
+from orderdesk.schemas import ID_MAX
 from orderdesk.tenancy.scoping import get_visible, select_visible
 from orderdesk.workflow import service
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
@@ -55,7 +56,9 @@ async def list_workflows(
     session: SessionDep,
     principal: PrincipalDep,
     paging: PagingDep,
-    account_id: Annotated[int | None, Query(description="Only this supplier's")] = None,
+    account_id: Annotated[
+        int | None, Query(ge=1, le=ID_MAX, description="Only this supplier's")
+    ] = None,
     key: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[WorkflowRead]:
     stmt = where_given(
