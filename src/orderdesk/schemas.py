@@ -46,6 +46,29 @@ Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
+def storable(value: dt.datetime) -> bool:
+    """An aware time within years 1 to 9999 once in UTC: what both databases bind."""
+    if value.tzinfo is None:
+        return False
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is past year 9999 in UTC
+        return False
+    return True
+
+
+def _instant(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:  # a time without a zone is UTC (naive would not bind)
+        value = value.replace(tzinfo=dt.UTC)
+    if not storable(value):
+        raise ValueError("must be within years 1 to 9999 once converted to UTC")
+    return value
+
+
+#: A point in time as a filter or bound: without a zone it is UTC; years 1..9999 in UTC.
+Instant = Annotated[dt.datetime, AfterValidator(_instant)]
+
+
 def _finite(value: Any) -> Any:
     """JSON has no NaN or Infinity; Python's parser lets them in, so keep them out here."""
     if isinstance(value, float) and not math.isfinite(value):

@@ -333,3 +333,32 @@ async def test_an_if_match_of_thousands_of_digits_names_the_header(client, world
         **{"If-Match": 'W/"' + "9" * 5000 + '"'},
     )
     assert parameters(problem(response, 422)) == {"If-Match"}
+
+
+# --- times: years 1 to 9999 once in UTC -------------------------------------------------
+
+
+@pytest.mark.parametrize("param", ["created_after", "created_before"])
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"],
+    ids=["past-9999-in-utc", "before-year-1-in-utc"],
+)
+async def test_a_time_filter_beyond_what_the_databases_store_names_it(client, world, param, value):
+    response = await client.get("/v1/orders", params={param: value}, headers=world.auth("admin"))
+    assert parameters(problem(response, 422)) == {param}
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("created_after", "0001-01-01T00:00:00Z"),
+        ("created_after", "0001-01-01T00:00:00"),
+        ("created_before", "9999-12-31T23:59:59.999999Z"),
+        ("created_before", "9999-12-31T23:59:59-00:00"),
+    ],
+)
+async def test_the_first_and_last_storable_times_filter_as_usual(client, world, ids, param, value):
+    response = await client.get("/v1/orders", params={param: value}, headers=world.auth("admin"))
+    assert response.status_code == 200, response.text
+    assert [o["id"] for o in response.json()["items"]] == [ids["order"]]
