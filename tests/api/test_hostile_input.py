@@ -1,5 +1,6 @@
 """No 5xx from any input: hostile text, nesting, numbers, times and cursors are 4xx naming them."""
 
+import base64
 import json
 from xml.etree import ElementTree as ET
 
@@ -362,3 +363,44 @@ async def test_the_first_and_last_storable_times_filter_as_usual(client, world, 
     response = await client.get("/v1/orders", params={param: value}, headers=world.auth("admin"))
     assert response.status_code == 200, response.text
     assert [o["id"] for o in response.json()["items"]] == [ids["order"]]
+
+
+# --- cursors: one this list did not give out is a 400 --------------------------------------
+
+
+def forge(fields: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
+
+
+FORGED = {
+    "time past 9999 in UTC": ("/v1/orders", "created_at", {"dt": "9999-12-31T23:59:59-14:00"}),
+    "time before year 1 in UTC": ("/v1/orders", "-created_at", {"dt": "0001-01-01T00:00:00+14:00"}),
+    "id beyond 64 bits": ("/v1/orders", "id", 2**63),
+    "huge int": ("/v1/orders", "id", 10**40),
+    "nul in text": ("/v1/manufacturers", "name", "a\x00b"),
+    "lone surrogate": ("/v1/manufacturers", "name", "\ud800"),
+    "nested": ("/v1/manufacturers", "name", nested(200, "array")),
+}
+
+
+@pytest.mark.parametrize("case", FORGED)
+async def test_a_forged_cursor_is_a_400_naming_cursor(client, world, case):
+    path, sort, value = FORGED[case]
+    cursor = forge({"s": sort.removeprefix("-"), "d": sort.startswith("-"), "v": value, "i": 1})
+    response = await client.get(
+        path, params={"cursor": cursor, "sort": sort}, headers=world.auth("admin")
+    )
+    assert parameters(problem(response, 400)) == {"cursor"}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 700, b"[1, 2]", b'"text"', b'{"s": "id", "d": false, "v": 1, "i": 1e999}'],
+    ids=["deep", "list", "string", "infinite"],
+)
+async def test_a_cursor_that_is_no_cursor_object_is_a_400(client, world, raw):
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    response = await client.get(
+        "/v1/orders", params={"cursor": cursor}, headers=world.auth("admin")
+    )
+    assert parameters(problem(response, 400)) == {"cursor"}
