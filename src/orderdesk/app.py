@@ -29,6 +29,7 @@ from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
 from orderdesk.http import problems
+from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 
 DESCRIPTION = """
@@ -43,7 +44,16 @@ nesting, e.g. `shipping_address[city]=Boston`); answers are JSON, or XML when
 Bounds: bodies up to 1 MiB (configurable), names up to 200 characters (patient
 and credential names 100), free text up to 10,000, codes and ids up to 100,
 lists up to 100 entries (tags 50, external ids 20), pages up to 500 rows
-(default 50).
+(default 50). Numeric ids are 1 to 2^63-1 (past it, an id in a path is a 404
+like a missing object) and workflow version numbers at most 2^31-1. Objects and
+arrays nest at most 32 levels in a body (the body is the first), so in `data`,
+workflow definitions and order schemas too. Time filters (`created_after`,
+`created_before`) lie within years 1 to 9999 once converted to UTC (a time
+without a zone is UTC). No text, anywhere (body values and keys, query, path,
+headers), may hold NUL, control characters other than tab, LF and CR, U+FFFE,
+U+FFFF or lone surrogates: XML 1.0 cannot carry them, PostgreSQL cannot store
+NUL. A `cursor` must be a `next` link's, from the same list and sort; any other
+is a 400 naming `cursor`.
 """
 
 #: Each seed system's API, at the base path its clients are configured with.
@@ -72,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(refuse_unread_body)],
+        dependencies=[Depends(refuse_unread_body), Depends(refuse_unsafe_parameters)],
     )
     problems.install(app)
     for module in (health, tenancy, parties, catalog, workflows, projects, orders):

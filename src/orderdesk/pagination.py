@@ -18,7 +18,8 @@ from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.errors import BadRequest, FieldError, ValidationFailed
+from orderdesk.schemas import NOT_TEXT, storable
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -67,7 +68,9 @@ def _fits(value: Any, python_type: type) -> bool:
     if isinstance(value, int):
         return -(2**63) <= value < 2**63
     if isinstance(value, dt.datetime):
-        return value.tzinfo is not None
+        return storable(value)
+    if isinstance(value, str):
+        return not NOT_TEXT.search(value)
     return True
 
 
@@ -82,7 +85,8 @@ def _python_type(column: InstrumentedAttribute[Any]) -> type:
 
 
 def _decode(cursor: str, sort: SortSpec, python_type: type = object) -> tuple[Any, int]:
-    bad = ValidationFailed(
+    # A cursor this list did not give out is a malformed request, not a rule broken: 400.
+    bad = BadRequest(
         "invalid cursor",
         errors=[
             FieldError(
@@ -102,7 +106,7 @@ def _decode(cursor: str, sort: SortSpec, python_type: type = object) -> tuple[An
         if not (_fits(value, python_type) and _fits(ident, int)):
             raise bad  # a hand-made cursor must not reach the database as a wrong type
         return value, ident
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise bad from exc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -22,6 +23,12 @@ CODE_MAX = 100
 LIST_MAX = 100
 DATA_KEYS_MAX = 200
 ID_MAX = 2**63 - 1  # ids are 64-bit; a larger number can name nothing
+INT32_MAX = 2**31 - 1  # what a 32-bit column (workflow version numbers) holds
+DEPTH_MAX = 32  # objects and arrays nested in a body (``data``, workflow definitions...)
+#: A character XML 1.0 cannot carry: NUL and other controls but tab, LF and CR, U+FFFE,
+#: U+FFFF, lone surrogates. PostgreSQL cannot store NUL, UTF-8 cannot encode a surrogate.
+NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+TEXT_RULE = "no NUL, control characters (but tab, LF, CR), U+FFFE, U+FFFF or lone surrogates"
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 ShortText = Annotated[str, StringConstraints(max_length=NAME_MAX)]
@@ -37,6 +44,29 @@ Email = Annotated[
 ]
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Count = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+def storable(value: dt.datetime) -> bool:
+    """An aware time within years 1 to 9999 once in UTC: what both databases bind."""
+    if value.tzinfo is None:
+        return False
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is past year 9999 in UTC
+        return False
+    return True
+
+
+def _instant(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:  # a time without a zone is UTC (naive would not bind)
+        value = value.replace(tzinfo=dt.UTC)
+    if not storable(value):
+        raise ValueError("must be within years 1 to 9999 once converted to UTC")
+    return value
+
+
+#: A point in time as a filter or bound: without a zone it is UTC; years 1..9999 in UTC.
+Instant = Annotated[dt.datetime, AfterValidator(_instant)]
 
 
 def _finite(value: Any) -> Any:

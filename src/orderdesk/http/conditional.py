@@ -14,7 +14,8 @@ def parse_if_match(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    # ASCII digits, and few: int() takes other scripts' digits, refuses 4300 digits or more.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19):
         raise ValidationFailed(
             "If-Match must be an ETag this API gave",
             errors=[FieldError('like W/"3"', parameter="If-Match")],

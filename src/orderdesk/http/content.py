@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
 from orderdesk.errors import BadRequest, FieldError
+from orderdesk.schemas import NOT_TEXT
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 MAX_FORM_FIELDS = 1000
@@ -85,7 +86,12 @@ def _listify(node: Any) -> Any:
 
 
 def to_xml(data: Any, root: str) -> bytes:
-    """The JSON document as XML: objects become elements, list entries ``<item>``."""
+    """The JSON document as XML: objects become elements, list entries ``<item>``.
+
+    Always well-formed: a key that is not a plain XML name is ``<entry key="...">``, and
+    a character XML 1.0 cannot carry (input refuses them; an echoed path may hold one)
+    is written as U+FFFD.
+    """
     element = ET.Element(root)
     _fill(element, data)
     return ET.tostring(element, encoding="utf-8", xml_declaration=True)
@@ -97,7 +103,7 @@ def _fill(element: ET.Element, value: Any) -> None:
             tag = key if _valid_tag(key) else "entry"
             sub = ET.SubElement(element, tag)
             if tag != key:
-                sub.set("key", key)
+                sub.set("key", _sayable(key))
             _fill(sub, child)
     elif isinstance(value, list):
         for child in value:
@@ -107,11 +113,18 @@ def _fill(element: ET.Element, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = _sayable(str(value))
+
+
+def _sayable(text: str) -> str:
+    return NOT_TEXT.sub("\ufffd", text)
 
 
 def _valid_tag(name: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z_][\w.-]*", name)) and not name.lower().startswith("xml")
+    # ASCII only: \w takes characters like "²" that are no XML name character.
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name)) and not (
+        name.lower().startswith("xml")
+    )
 
 
 #: One media range of an ``Accept`` header: ``type/subtype;q=...``.

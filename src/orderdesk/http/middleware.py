@@ -18,6 +18,7 @@ from orderdesk.errors import (
     UnsupportedMediaType,
 )
 from orderdesk.http.content import negotiate, parse_form, to_xml
+from orderdesk.http.inputs import json_body_error
 from orderdesk.http.problems import problem_response
 
 FORM = "application/x-www-form-urlencoded"
@@ -35,8 +36,9 @@ class BodyMiddleware:
     Form bodies, flat or with bracket notation, reach every route as the JSON
     document they spell, so one set of schemas validates both. A body it cannot
     take (too large, not all sent within ``timeout`` seconds, of a media type no
-    route takes, a malformed form) is not answered here: the request goes on with
-    an empty body and the error in ``request.state``, and ``refuse_unread_body``
+    route takes, a malformed form, JSON nested too deeply or holding text that cannot
+    be stored: see ``inputs``) is not answered here: the request goes on with an
+    empty body and the error in ``request.state``, and ``refuse_unread_body``
     raises it inside the route, so each surface answers it in its own error shape.
     """
 
@@ -124,7 +126,19 @@ class BodyMiddleware:
             mutable = MutableHeaders(scope=scope)
             mutable["content-type"] = "application/json"
             mutable["content-length"] = str(len(body))
+            media = "application/json"
+        if body and _read_as_json(media):
+            error = json_body_error(body)  # before anything parses or recurses over it
+            if error is not None:
+                raise error
         return body
+
+
+def _read_as_json(media: str) -> bool:
+    """Whether the routes read a body of this media type as JSON (FastAPI's rule)."""
+    return media in ("", "application/json") or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def refuse_unread_body(request: Request) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +13,7 @@ from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
 from orderdesk.orders.service import ORDER_LOAD
 from orderdesk.pagination import Page, paginate, where_given
 from orderdesk.projects.models import Project
+from orderdesk.schemas import Id, Instant
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible, select_visible
 
@@ -23,27 +23,20 @@ ORDER_SORTS = {"id": Order.id, "created_at": Order.created_at, "updated_at": Ord
 class OrderFilter(BaseModel):
     status: str | None = Field(default=None, max_length=100, description="Status id")
     status_type: str | None = Field(default=None, pattern="^(NEW|INPROGRESS|CLOSED)$")
-    patient_id: int | None = None
-    site_id: int | None = None
-    customer_account_id: int | None = None
-    supplier_account_id: int | None = None
-    project_id: int | None = None
+    # Bounded like every id, so the database can bind them.
+    patient_id: Id | None = None
+    site_id: Id | None = None
+    customer_account_id: Id | None = None
+    supplier_account_id: Id | None = None
+    project_id: Id | None = None
     external_order_id: str | None = Field(default=None, max_length=100)
     tag: str | None = Field(default=None, max_length=100)
-    created_after: dt.datetime | None = Field(
-        default=None, description="Inclusive; a time without a zone is UTC"
+    created_after: Instant | None = Field(
+        default=None, description="Inclusive; a time without a zone is UTC; years 1 to 9999"
     )
-    created_before: dt.datetime | None = Field(
-        default=None, description="Exclusive; a time without a zone is UTC"
+    created_before: Instant | None = Field(
+        default=None, description="Exclusive; a time without a zone is UTC; years 1 to 9999"
     )
-
-    @field_validator("created_after", "created_before")
-    @classmethod
-    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        # Times are stored in UTC; a naive bound would otherwise fail to bind (a 500).
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
 
 
 def filtered_orders(principal: Principal, f: OrderFilter) -> Select[Order]:

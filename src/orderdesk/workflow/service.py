@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.errors import FieldError, Forbidden, ValidationFailed, not_found
+from orderdesk.schemas import INT32_MAX
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
@@ -212,6 +213,8 @@ async def import_workflow(
 async def version_of(
     session: AsyncSession, record: WorkflowRecord, number: int | None = None
 ) -> WorkflowVersion:
+    if number is not None and not 1 <= number <= INT32_MAX:  # names none; a 32-bit column
+        raise not_found(f"version of workflow {record.id}", number)
     version = await find_version(session, record, number)
     if version is None:
         raise not_found(f"version of workflow {record.id}", number)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -39,7 +39,7 @@ async def list_projects(
     session: SessionDep,
     principal: PrincipalDep,
     paging: PagingDep,
-    patient_id: Annotated[int | None, Query()] = None,
+    patient_id: IdFilter = None,
 ) -> ListPage[ProjectRead]:
     page = await project_queries.list_projects(
         session,

@@ -12,6 +12,7 @@ from orderdesk.api.listing import ListPage, PagingDep, page_response
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
+from orderdesk.schemas import ID_MAX
 from orderdesk.workflow import queries, service
 from orderdesk.workflow.models import WorkflowRecord
 from orderdesk.workflow.schemas import (
@@ -52,7 +53,9 @@ async def list_workflows(
     session: SessionDep,
     principal: PrincipalDep,
     paging: PagingDep,
-    account_id: Annotated[int | None, Query(description="Only this supplier's")] = None,
+    account_id: Annotated[
+        int | None, Query(ge=1, le=ID_MAX, description="Only this supplier's")
+    ] = None,
     key: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[WorkflowRead]:
     page = await queries.list_workflows(

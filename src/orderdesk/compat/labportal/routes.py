@@ -13,7 +13,8 @@ Where the seed is silent:
 - errors: RFC 9457 problem documents with the true status (as XML, like the
   native API's, when the client asked for XML); another account's or
   tenant's order, and an id that is not an integer, are the same 404 as a
-  missing order;
+  missing order (an id holding a control character is refused like any such
+  text, a 422);
 - ``commerce/orderschema`` (no sample): a JSON array of ``{"Name", "Schema"}``
   (the JSON Schema as an object), in name order; as XML an
   ``ArrayOfOrderSchemaResponse`` of ``OrderSchemaResponse`` elements whose

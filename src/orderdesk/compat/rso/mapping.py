@@ -86,7 +86,8 @@ SORTS: dict[str, bool] = {"asc": False, "1": False, "desc": True, "-1": True}
 
 def parse_id(raw: str, not_found_message: str) -> int:
     """A path id: our ids are digit strings; anything else names nothing (404)."""
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= ID_MAX:
+    # Length first: int() refuses a string of more than 4300 digits with a ValueError.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= ID_MAX):
         raise NotFound(not_found_message)
     return int(raw)
 
