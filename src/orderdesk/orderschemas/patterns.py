@@ -1,0 +1,63 @@
+"""Order-schema patterns by RE2, whose matching time is linear in the input.
+
+JSON Schema patterns are unanchored ECMA-262 regexes, so, like jsonschema's own keywords,
+``search`` searches. RE2 takes neither backreferences nor lookaround: a schema using them is
+refused when saved (the ``regex`` format check below is what refuses it).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import re2
+from jsonschema import Draft202012Validator, FormatChecker
+
+from orderdesk.orderschemas.limits import PATTERN_CACHE_SIZE, CannotCheck
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # a refused pattern is answered to the client; stderr needn't hear
+
+
+def _utf8(text: str) -> bytes:
+    # JSON strings may hold lone surrogates; RE2 sees them as invalid UTF-8 and moves on.
+    return text.encode("utf-8", "surrogatepass")
+
+
+@functools.lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def compiled(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (once); raises ``re2.error`` if RE2 cannot take it."""
+    return re2.compile(_utf8(pattern), _OPTIONS)
+
+
+def reason(error: Exception) -> str:
+    """RE2's own words for why it refused a pattern."""
+    message = error.args[0] if error.args else error
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+
+
+def search(pattern: str, text: str) -> bool:
+    """Whether ``pattern`` matches anywhere in ``text``."""
+    try:
+        regexp = compiled(pattern)
+    except re2.error as error:  # a schema saved before patterns had to suit RE2
+        raise CannotCheck(
+            f"the schema's pattern {pattern!r} is not one RE2 takes ({reason(error)}); "
+            "its owner must change it"
+        ) from error
+    return regexp.search(_utf8(text)) is not None
+
+
+def _is_regex(instance: object) -> bool:
+    if isinstance(instance, str):
+        compiled(instance)  # raises re2.error, which the format checker reports
+    return True
+
+
+def format_checker() -> FormatChecker:
+    """Draft 2020-12's format checks, with ``regex`` meaning "RE2 takes it"."""
+    checker = FormatChecker(formats=())
+    for name, (check, raises) in Draft202012Validator.FORMAT_CHECKER.checkers.items():
+        checker.checks(name, raises)(check)
+    checker.checks("regex", raises=re2.error)(_is_regex)
+    return checker

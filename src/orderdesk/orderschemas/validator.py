@@ -1,0 +1,36 @@
+"""The validator an order's data meets: draft 2020-12, with patterns evaluated by RE2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+
+from orderdesk.errors import FieldError
+from orderdesk.orderschemas import keywords, patterns
+
+MAX_VIOLATIONS = 50
+
+OrderDataValidator = validators.extend(
+    Draft202012Validator,
+    keywords.REPLACEMENTS,
+    # Not applied to data (format stays an annotation there), but check_schema uses it.
+    format_checker=patterns.format_checker(),
+)
+
+
+def json_pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def violations(schema: dict[str, Any], data: dict[str, Any], *, at: str) -> list[FieldError]:
+    """Each way ``data`` breaks ``schema``, pointed at from ``at`` (e.g. ``/data``).
+
+    Raises ``CannotCheck`` if the schema cannot be evaluated on this data.
+    """
+    validator = OrderDataValidator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    return [
+        FieldError(e.message, pointer=at + json_pointer(e.absolute_path))
+        for e in errors[:MAX_VIOLATIONS]
+    ]

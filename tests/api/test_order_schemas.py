@@ -1,0 +1,171 @@
+"""Order schemas' patterns run on RE2 (linear time), and a pattern RE2 cannot take is refused.
+
+JSON Schema patterns are unanchored ECMA-262 regexes: they match anywhere in the string,
+and ``$`` is the end of the string (not the end of a last line).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from orderdesk.db import session_scope
+from orderdesk.orderschemas.models import OrderSchema
+from tests.api.builders import created, make_catalog, pointers, problem
+
+EVIL = "^(a+)+$"  # catastrophic backtracking for a backtracking engine
+ATTACK = "a" * 30 + "!"
+
+
+async def _save(client, world, schema: dict, name: str = "lab-form", who: str = "supplier"):
+    return await client.post(
+        "/v1/order-schemas", json={"name": name, "schema": schema}, headers=world.auth(who)
+    )
+
+
+async def _order(client, world, catalog, data: dict, name: str = "lab-form"):
+    return await client.post(
+        "/v1/orders",
+        json={"lines": [{"item_id": catalog.item_ids[0]}], "schema_name": name, "data": data},
+        headers=world.auth("customer"),
+    )
+
+
+def _code(pattern: str) -> dict:
+    return {"type": "object", "properties": {"code": {"type": "string", "pattern": pattern}}}
+
+
+# --- saving -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        (r"^(a)\1$", "invalid escape sequence"),  # backreference
+        (r"^(?=a)", "invalid perl operator"),  # lookahead
+        (r"(?<!x)y", "invalid perl operator"),  # lookbehind
+        ("[", "missing ]"),
+    ],
+)
+async def test_a_pattern_re2_cannot_take_is_refused_at_its_pointer(client, world, pattern, why):
+    body = problem(await _save(client, world, _code(pattern)), 422)
+    assert pointers(body) == {"/schema/properties/code/pattern"}
+    (error,) = body["errors"]
+    assert "RE2" in error["detail"] and why in error["detail"], error
+    r = await client.get("/v1/order-schemas", headers=world.auth("supplier"))
+    assert r.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("schema", "pointer"),
+    [
+        ({"$defs": {"c": {"pattern": r"(\d)\1"}}}, "/schema/$defs/c/pattern"),
+        ({"allOf": [{"items": {"pattern": r"(\d)\1"}}]}, "/schema/allOf/0/items/pattern"),
+        (
+            {"properties": {"tubes": {"patternProperties": {r"^(x)\1$": {}}}}},
+            "/schema/properties/tubes/patternProperties/^(x)\\1$",
+        ),
+        ({"patternProperties": {"a/b~(?=c)": {}}}, "/schema/patternProperties/a~1b~0(?=c)"),
+    ],
+)
+async def test_a_pattern_anywhere_in_the_schema_is_checked(client, world, schema, pointer):
+    body = problem(await _save(client, world, schema), 422)
+    assert pointers(body) == {pointer}
+
+
+async def test_pattern_as_a_property_name_or_in_a_value_is_no_pattern(client, world):
+    schema = {
+        "properties": {"pattern": {"type": "string"}},
+        "const": {"pattern": r"(a)\1"},
+        "examples": [{"pattern": "(?=x)"}],
+    }
+    await created(await _save(client, world, schema))
+
+
+async def test_an_update_to_a_pattern_re2_cannot_take_is_refused(client, world):
+    saved = await created(await _save(client, world, _code("^[A-Z]+$")))
+    url = f"/v1/order-schemas/{saved['id']}"
+    r = await client.put(url, json={"schema": _code(r"(?<=A)B")}, headers=world.auth("supplier"))
+    assert pointers(problem(r, 422)) == {"/schema/properties/code/pattern"}
+    r = await client.get(url, headers=world.auth("supplier"))
+    assert r.json()["schema"] == _code("^[A-Z]+$")
+
+
+async def test_a_backtracking_prone_pattern_is_accepted(client, world):
+    await created(await _save(client, world, _code(EVIL)))
+
+
+# --- checking an order's data -----------------------------------------------------------
+
+
+async def test_the_attack_on_a_backtracking_pattern_is_answered_as_a_violation(client, world):
+    await created(await _save(client, world, _code(EVIL)))
+    catalog = await make_catalog(client, world)
+    body = problem(await _order(client, world, catalog, {"code": ATTACK}), 422)
+    assert pointers(body) == {"/data/code"}
+    assert "does not match" in body["errors"][0]["detail"]
+    await created(await _order(client, world, catalog, {"code": "a" * 30}))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        (r"^[A-Z]{2}-\d{4}$", "AB-1234", True),
+        (r"^[A-Z]{2}-\d{4}$", "ab-1234", False),
+        (r"^[A-Z]{2}-\d{4}$", "AB-1234\n", False),  # $ is the end of the string
+        (r"\d", "tube 7 of 9", True),  # unanchored: matches anywhere
+        (r"\d", "no digits", False),
+        (r"^\d$", "\u0663", False),  # \d is ASCII digits, as in ECMA-262
+        ("^é+$", "éé", True),  # characters, not bytes
+        ("^.$", "é", True),
+        ("^(?:EDTA|SST)$", "SST", True),
+        ("^(?:EDTA|SST)$", "SSTX", False),
+    ],
+)
+async def test_data_is_checked_against_ordinary_patterns(client, world, pattern, value, matches):
+    await created(await _save(client, world, _code(pattern)))
+    catalog = await make_catalog(client, world)
+    r = await _order(client, world, catalog, {"code": value})
+    if matches:
+        await created(r)
+    else:
+        assert pointers(problem(r, 422)) == {"/data/code"}
+
+
+async def test_pattern_properties_are_checked_with_re2(client, world):
+    schema = {
+        "type": "object",
+        "patternProperties": {"^tube-[0-9]+$": {"type": "string"}, EVIL: {"type": "integer"}},
+        "additionalProperties": False,
+    }
+    await created(await _save(client, world, schema))
+    catalog = await make_catalog(client, world)
+    await created(await _order(client, world, catalog, {"tube-1": "EDTA", "aaa": 3}))
+    body = problem(await _order(client, world, catalog, {"tube-1": 7, "aaa": "x"}), 422)
+    assert pointers(body) == {"/data/tube-1", "/data/aaa"}
+    # the attack as a key matches no pattern (additionalProperties matches keys too)
+    body = problem(await _order(client, world, catalog, {ATTACK: 1}), 422)
+    assert pointers(body) == {"/data"}
+    assert "does not match any of the regexes" in body["errors"][0]["detail"]
+
+
+async def test_unevaluated_properties_match_keys_with_re2(client, world):
+    schema = {"allOf": [{"patternProperties": {EVIL: True}}], "unevaluatedProperties": False}
+    await created(await _save(client, world, schema))
+    catalog = await make_catalog(client, world)
+    await created(await _order(client, world, catalog, {"aaaa": 1}))
+    body = problem(await _order(client, world, catalog, {ATTACK: 1}), 422)
+    assert pointers(body) == {"/data"}
+    assert "Unevaluated properties are not allowed" in body["errors"][0]["detail"]
+
+
+async def test_a_stored_pattern_re2_cannot_take_is_a_422_not_a_crash(client, world, sessions):
+    """A schema saved before patterns had to suit RE2 fails its orders with a reason."""
+    saved = await created(await _save(client, world, _code("^x")))
+    async with session_scope(sessions) as session:
+        record = await session.get(OrderSchema, saved["id"])
+        assert record is not None
+        record.schema = _code("^(?=x)")
+    catalog = await make_catalog(client, world)
+    body = problem(await _order(client, world, catalog, {"code": "x"}), 422)
+    assert pointers(body) == {"/data"}
+    assert "(?=x)" in body["errors"][0]["detail"]
