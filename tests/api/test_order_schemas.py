@@ -9,6 +9,12 @@ from __future__ import annotations
 import pytest
 
 from orderdesk.db import session_scope
+from orderdesk.orderschemas.limits import (
+    MAX_SCHEMA_BYTES,
+    MAX_SCHEMA_DEPTH,
+    MAX_SCHEMA_NODES,
+    MAX_VIOLATIONS,
+)
 from orderdesk.orderschemas.models import OrderSchema
 from tests.api.builders import created, make_catalog, pointers, problem
 
@@ -94,6 +100,51 @@ async def test_a_backtracking_prone_pattern_is_accepted(client, world):
     await created(await _save(client, world, _code(EVIL)))
 
 
+def _nested(depth: int) -> dict:
+    schema: dict = {}
+    for _ in range(depth - 1):
+        schema = {"items": schema}
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("schema", "why"),
+    [
+        (_nested(MAX_SCHEMA_DEPTH + 1), f"more than {MAX_SCHEMA_DEPTH} deep"),
+        ({"allOf": [{}] * (MAX_SCHEMA_NODES - 1)}, f"more than {MAX_SCHEMA_NODES} objects"),
+        ({"description": "é" * (MAX_SCHEMA_BYTES // 2)}, f"at most {MAX_SCHEMA_BYTES}"),
+    ],
+    ids=["depth", "nodes", "bytes"],
+)
+async def test_a_schema_past_the_bounds_is_refused_at_schema(client, world, schema, why):
+    body = problem(await _save(client, world, schema), 422)
+    assert pointers(body) == {"/schema"}
+    assert why in body["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        _nested(MAX_SCHEMA_DEPTH),
+        {"allOf": [{}] * (MAX_SCHEMA_NODES - 2)},
+        {"description": "é" * ((MAX_SCHEMA_BYTES - len('{"description":""}')) // 2)},
+    ],
+    ids=["depth", "nodes", "bytes"],
+)
+async def test_a_schema_at_the_bounds_is_saved(client, world, schema):
+    await created(await _save(client, world, schema))
+
+
+async def test_an_update_past_the_bounds_is_refused(client, world):
+    saved = await created(await _save(client, world, {"type": "object"}))
+    r = await client.put(
+        f"/v1/order-schemas/{saved['id']}",
+        json={"schema": _nested(MAX_SCHEMA_DEPTH + 1)},
+        headers=world.auth("supplier"),
+    )
+    assert pointers(problem(r, 422)) == {"/schema"}
+
+
 # --- checking an order's data -----------------------------------------------------------
 
 
@@ -156,6 +207,14 @@ async def test_unevaluated_properties_match_keys_with_re2(client, world):
     body = problem(await _order(client, world, catalog, {ATTACK: 1}), 422)
     assert pointers(body) == {"/data"}
     assert "Unevaluated properties are not allowed" in body["errors"][0]["detail"]
+
+
+async def test_violations_stop_at_the_cap(client, world):
+    schema = {"properties": {"tubes": {"items": {"type": "string"}}}}
+    await created(await _save(client, world, schema))
+    catalog = await make_catalog(client, world)
+    body = problem(await _order(client, world, catalog, {"tubes": list(range(100))}), 422)
+    assert pointers(body) == {f"/data/tubes/{i}" for i in range(MAX_VIOLATIONS)}
 
 
 async def test_a_stored_pattern_re2_cannot_take_is_a_422_not_a_crash(client, world, sessions):
