@@ -3,62 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import sys
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.api.builders import make_catalog, make_order
+from tests.integration.servers import free_port, serving
 
 RACES = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 async def server(database_url: str) -> AsyncIterator[str]:
     """``uvicorn`` with two worker processes on the test database."""
-    port = _free_port()
-    env = {**os.environ, "ORDERDESK_DATABASE_URL": database_url}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "orderdesk.api.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-        "--log-level",
-        "warning",
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as http:
-            for _ in range(200):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                pytest.fail("the server did not become ready")
+    port = free_port()
+    args = ["-m", "uvicorn", "orderdesk.api.app:create_app", "--factory", "--host", "127.0.0.1"]
+    args += ["--port", str(port), "--workers", "2", "--log-level", "warning"]
+    async with serving(args, port=port, database_url=database_url) as base:
         yield base
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), timeout=10)
 
 
 async def test_of_two_racing_transitions_exactly_one_wins(client, world, server):
