@@ -13,9 +13,11 @@ from orderdesk.orderschemas.limits import (
     MAX_SCHEMA_BYTES,
     MAX_SCHEMA_DEPTH,
     MAX_SCHEMA_NODES,
+    MAX_SEARCH_WORK,
     MAX_VIOLATIONS,
 )
 from orderdesk.orderschemas.models import OrderSchema
+from orderdesk.orderschemas.patterns import compiled
 from tests.api.builders import created, make_catalog, pointers, problem
 
 EVIL = "^(a+)+$"  # catastrophic backtracking for a backtracking engine
@@ -207,6 +209,20 @@ async def test_unevaluated_properties_match_keys_with_re2(client, world):
     body = problem(await _order(client, world, catalog, {ATTACK: 1}), 422)
     assert pointers(body) == {"/data"}
     assert "Unevaluated properties are not allowed" in body["errors"][0]["detail"]
+
+
+async def test_a_string_too_long_for_a_big_pattern_is_refused_not_searched(client, world):
+    """RE2 is linear in the string times the pattern's program: a search past the bound is
+    refused, since once started it cannot be interrupted."""
+    big = "(a|b)*a(a|b){20}c"  # small to write, 69 RE2 instructions
+    longest = MAX_SEARCH_WORK // compiled(big).programsize
+    await created(await _save(client, world, _code(big)))
+    catalog = await make_catalog(client, world)
+    body = problem(await _order(client, world, catalog, {"code": "a" * longest}), 422)
+    assert pointers(body) == {"/data/code"}  # searched: no match
+    body = problem(await _order(client, world, catalog, {"code": "a" * (longest + 1)}), 422)
+    assert pointers(body) == {"/data"}
+    assert f"at most {longest} bytes" in body["errors"][0]["detail"]
 
 
 async def test_violations_stop_at_the_cap(client, world):

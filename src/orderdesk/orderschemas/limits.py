@@ -14,6 +14,9 @@ MAX_SCHEMA_NODES = 1000
 MAX_SCHEMA_BYTES = 32 * 1024
 # Violations reported (and built) per order: enough to fix the data, not a report per item.
 MAX_VIOLATIONS = 50
+# UTF-8 bytes searched times RE2 program size, per search: linear is not cheap when both are
+# big; ~50 ms at the slowest rate measured (~50 ns/unit, RE2's DFA thrashing into its NFA).
+MAX_SEARCH_WORK = 1_000_000
 # Distinct patterns kept compiled across requests; a tenant's schemas have a handful each.
 PATTERN_CACHE_SIZE = 512
 

@@ -13,7 +13,7 @@ from typing import Any
 import re2
 from jsonschema import Draft202012Validator, FormatChecker
 
-from orderdesk.orderschemas.limits import PATTERN_CACHE_SIZE, CannotCheck
+from orderdesk.orderschemas.limits import MAX_SEARCH_WORK, PATTERN_CACHE_SIZE, CannotCheck
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # a refused pattern is answered to the client; stderr needn't hear
@@ -45,7 +45,13 @@ def search(pattern: str, text: str) -> bool:
             f"the schema's pattern {pattern!r} is not one RE2 takes ({reason(error)}); "
             "its owner must change it"
         ) from error
-    return regexp.search(_utf8(text)) is not None
+    subject = _utf8(text)
+    if len(subject) * regexp.programsize > MAX_SEARCH_WORK:  # one search cannot be interrupted
+        raise CannotCheck(
+            f"a string of {len(subject)} bytes is too long to check against pattern {pattern!r}"
+            f" (at most {MAX_SEARCH_WORK // regexp.programsize} bytes for it)"
+        )
+    return regexp.search(subject) is not None
 
 
 def _is_regex(instance: object) -> bool:
