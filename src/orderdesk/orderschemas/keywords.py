@@ -1,9 +1,10 @@
-"""jsonschema's keywords that evaluate patterns, rewritten to evaluate them by RE2.
+"""jsonschema's keywords that could stall a worker, rewritten to take linear time.
 
-Besides ``pattern`` and ``patternProperties``, ``additionalProperties`` and
-``unevaluatedProperties`` match keys against ``patternProperties`` (through ``re``) to find
-the keys left over. Each function follows jsonschema 4.26's own (``_keywords``/``_utils``,
-MIT), results and messages included, with ``patterns.search`` in place of ``re.search``.
+Those that evaluate patterns do it by RE2: besides ``pattern`` and ``patternProperties``,
+``additionalProperties`` and ``unevaluatedProperties`` match keys against
+``patternProperties`` (through ``re``) to find the keys left over. ``uniqueItems`` hashes
+each item once instead of comparing every pair. Each function follows jsonschema 4.26's own
+(``_keywords``/``_utils``, MIT), results and messages included.
 """
 
 from __future__ import annotations
@@ -83,6 +84,37 @@ def unevaluated_properties(validator: Any, unevaluated: Any, instance: Any, sche
         )
 
 
+def unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Errors:
+    if unique and validator.is_type(instance, "array") and not _distinct(instance):
+        yield ValidationError(f"{instance!r} has non-unique elements")
+
+
+def _distinct(items: list[Any]) -> bool:
+    seen: set[Any] = set()
+    for item in items:
+        if (key := _hashable(item)) in seen:
+            return False
+        seen.add(key)
+    return True
+
+
+def _hashable(value: Any) -> Any:
+    """A key equal for values JSON Schema calls equal: true is not 1, but 1.0 is 1."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, int | float):
+        # As text: crafted ints can share a hash (k * (2**61 - 1)); strings' hash is seeded.
+        return (
+            "number",
+            str(int(value) if isinstance(value, float) and value.is_integer() else value),
+        )
+    if isinstance(value, list):
+        return ("array", tuple(_hashable(v) for v in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((k, _hashable(v)) for k, v in value.items()))
+    return ("string", value)
+
+
 def _valid(errors: Errors) -> bool:
     return next(errors, None) is None
 
@@ -128,4 +160,5 @@ REPLACEMENTS = {
     "patternProperties": pattern_properties,
     "additionalProperties": additional_properties,
     "unevaluatedProperties": unevaluated_properties,
+    "uniqueItems": unique_items,
 }
