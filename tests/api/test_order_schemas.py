@@ -6,6 +6,9 @@ and ``$`` is the end of the string (not the end of a last line).
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 
 from orderdesk.db import session_scope
@@ -243,6 +246,32 @@ async def test_violations_stop_at_the_cap(client, world):
     catalog = await make_catalog(client, world)
     body = problem(await _order(client, world, catalog, {"tubes": list(range(100))}), 422)
     assert pointers(body) == {f"/data/tubes/{i}" for i in range(MAX_VIOLATIONS)}
+
+
+async def test_a_reference_outside_the_schema_is_not_fetched(client, world):
+    """jsonschema's default fetches a remote $ref with urlopen (no timeout): a stall, and a
+    request from inside the service to wherever the schema's author likes."""
+    visits: list[bytes] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def answer_any() -> None:  # hang up on whoever calls, noting what they asked
+            listener.settimeout(10)
+            try:
+                while True:
+                    conn, _ = listener.accept()
+                    with conn:
+                        visits.append(conn.recv(200))
+            except OSError:
+                return
+
+        threading.Thread(target=answer_any, daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/latest/meta-data"
+        await created(await _save(client, world, {"properties": {"code": {"$ref": url}}}))
+        catalog = await make_catalog(client, world)
+        body = problem(await _order(client, world, catalog, {"code": "x"}), 422)
+    assert pointers(body) == {"/data"}
+    assert "not fetched" in body["errors"][0]["detail"] and url in body["errors"][0]["detail"]
+    assert visits == []
 
 
 async def test_a_stored_pattern_re2_cannot_take_is_a_422_not_a_crash(client, world, sessions):
