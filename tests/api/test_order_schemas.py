@@ -13,6 +13,8 @@ import pytest
 
 from orderdesk.db import session_scope
 from orderdesk.orderschemas.limits import (
+    MAX_CHECK_SECONDS,
+    MAX_DETAIL,
     MAX_SCHEMA_BYTES,
     MAX_SCHEMA_DEPTH,
     MAX_SCHEMA_NODES,
@@ -272,6 +274,48 @@ async def test_a_reference_outside_the_schema_is_not_fetched(client, world):
     assert pointers(body) == {"/data"}
     assert "not fetched" in body["errors"][0]["detail"] and url in body["errors"][0]["detail"]
     assert visits == []
+
+
+def _doubling(links: int) -> dict:
+    """Each link refers to the next twice, through anyOf: 2 ** links evaluations."""
+    defs: dict = {f"d{i}": {"anyOf": [{"$ref": f"#/$defs/d{i + 1}"}] * 2} for i in range(links)}
+    defs[f"d{links}"] = {"type": "string"}
+    return {"$defs": defs, "$ref": "#/$defs/d0"}
+
+
+SPENT = f"more than {MAX_CHECK_SECONDS * 1000:.0f} ms of CPU time"
+ENDLESS = "refers to itself without end"
+
+
+@pytest.mark.parametrize(
+    ("schema", "whys"),
+    [
+        (_doubling(30), {SPENT}),
+        # endless recursion meets Python's recursion limit, or the budget first
+        ({"$ref": "#"}, {ENDLESS, SPENT}),
+        (
+            {"$defs": {"a": {"allOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"},
+            {ENDLESS, SPENT},
+        ),
+    ],
+    ids=["doubling", "self", "cycle"],
+)
+async def test_a_schema_too_costly_for_the_data_is_a_422(client, world, schema, whys):
+    await created(await _save(client, world, schema))
+    catalog = await make_catalog(client, world)
+    body = problem(await _order(client, world, catalog, {"code": 1}), 422)
+    assert "cannot be checked" in body["detail"]
+    assert pointers(body) == {"/data"}
+    assert any(why in body["errors"][0]["detail"] for why in whys), body
+
+
+async def test_a_violation_quoting_a_long_value_is_shortened(client, world):
+    await created(await _save(client, world, {"properties": {"tubes": {"type": "object"}}}))
+    catalog = await make_catalog(client, world)
+    body = problem(await _order(client, world, catalog, {"tubes": ["EDTA"] * 1000}), 422)
+    (error,) = body["errors"]
+    assert error["pointer"] == "/data/tubes"
+    assert len(error["detail"]) <= MAX_DETAIL and "characters in all" in error["detail"]
 
 
 async def test_a_stored_pattern_re2_cannot_take_is_a_422_not_a_crash(client, world, sessions):

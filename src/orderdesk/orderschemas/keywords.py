@@ -14,6 +14,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from orderdesk.orderschemas.budget import spend
 from orderdesk.orderschemas.patterns import search
 
 Errors = Iterator[ValidationError]
@@ -91,7 +92,9 @@ def unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Err
 
 def _distinct(items: list[Any]) -> bool:
     seen: set[Any] = set()
-    for item in items:
+    for n, item in enumerate(items):
+        if n % 1024 == 0:
+            spend()  # one keyword, but maybe a million items
         if (key := _hashable(item)) in seen:
             return False
         seen.add(key)

@@ -12,6 +12,10 @@ MAX_SCHEMA_DEPTH = 32
 MAX_SCHEMA_NODES = 1000
 # Compact UTF-8 JSON: real order forms are a few KiB; this also bounds long strings and patterns.
 MAX_SCHEMA_BYTES = 32 * 1024
+# CPU time checking one order's data may take: a 200-field form takes ~2 ms, 4,000 objects ~70.
+MAX_CHECK_SECONDS = 0.1
+# Characters of a violation's message kept: jsonschema quotes the offending value whole.
+MAX_DETAIL = 300
 # Violations reported (and built) per order: enough to fix the data, not a report per item.
 MAX_VIOLATIONS = 50
 # UTF-8 bytes searched times RE2 program size, per search: linear is not cheap when both are

@@ -13,6 +13,7 @@ from typing import Any
 import re2
 from jsonschema import Draft202012Validator, FormatChecker
 
+from orderdesk.orderschemas.budget import spend
 from orderdesk.orderschemas.limits import MAX_SEARCH_WORK, PATTERN_CACHE_SIZE, CannotCheck
 
 _OPTIONS = re2.Options()
@@ -38,6 +39,7 @@ def reason(error: Exception) -> str:
 
 def search(pattern: str, text: str) -> bool:
     """Whether ``pattern`` matches anywhere in ``text``."""
+    spend()  # one patternProperties keyword may search every key of a big object
     try:
         regexp = compiled(pattern)
     except re2.error as error:  # a schema saved before patterns had to suit RE2

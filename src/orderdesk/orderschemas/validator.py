@@ -11,11 +11,14 @@ from referencing.exceptions import Unresolvable
 
 from orderdesk.errors import FieldError
 from orderdesk.orderschemas import keywords, patterns
-from orderdesk.orderschemas.limits import MAX_VIOLATIONS, CannotCheck
+from orderdesk.orderschemas.budget import budgeted, metered
+from orderdesk.orderschemas.limits import MAX_DETAIL, MAX_VIOLATIONS, CannotCheck
+
+_KEYWORDS = {**Draft202012Validator.VALIDATORS, **keywords.REPLACEMENTS}
 
 OrderDataValidator = validators.extend(
     Draft202012Validator,
-    keywords.REPLACEMENTS,
+    {name: metered(keyword) for name, keyword in _KEYWORDS.items()},
     # Not applied to data (format stays an annotation there), but check_schema uses it.
     format_checker=patterns.format_checker(),
 )
@@ -36,14 +39,28 @@ def violations(schema: dict[str, Any], data: dict[str, Any], *, at: str) -> list
     """
     validator = OrderDataValidator(schema, registry=_NOT_FETCHING)
     try:
-        # Stop at the cap: data wrong in every one of 100,000 items needn't build 100,000 errors.
-        errors = list(islice(validator.iter_errors(data), MAX_VIOLATIONS))
+        with budgeted():
+            # Stop at the cap: data wrong in each of 100,000 items needn't build 100,000 errors.
+            errors = list(islice(validator.iter_errors(data), MAX_VIOLATIONS))
     except Unresolvable as error:
         raise CannotCheck(
             f"the schema's reference {getattr(error, 'ref', '')!r} is not in the schema "
             "(references elsewhere are not fetched)"
         ) from error
+    except RecursionError as error:
+        raise CannotCheck(
+            "the schema refers to itself without end, or the data nests too deep for it"
+        ) from error
     return [
-        FieldError(e.message, pointer=at + json_pointer(e.absolute_path))
+        FieldError(_shortened(e.message), pointer=at + json_pointer(e.absolute_path))
         for e in sorted(errors, key=lambda e: list(e.absolute_path))
     ]
+
+
+def _shortened(message: str) -> str:
+    """The message's start and end: jsonschema's put the quoted value first, the reason last."""
+    if len(message) <= MAX_DETAIL:
+        return message
+    elided = f" … ({len(message)} characters in all) … "
+    keep = (MAX_DETAIL - len(elided)) // 2
+    return message[:keep] + elided + message[-keep:]
