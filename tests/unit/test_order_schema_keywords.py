@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from orderdesk.orderschemas.validator import OrderDataValidator
 
@@ -38,6 +40,10 @@ SCHEMAS: list[dict[str, Any]] = [
         "unevaluatedProperties": False,
     },
     {"propertyNames": {"pattern": "^[a-z-]+$"}},
+    {"anyOf": [{"required": ["a"]}, {"patternProperties": TUBES, "minProperties": 2}]},
+    {"oneOf": [{"required": ["a"]}, {"required": ["b"]}, {"properties": {"a": {"type": "null"}}}]},
+    {"additionalProperties": {"oneOf": [{"type": "integer"}, {"minimum": 0}, {"type": "string"}]}},
+    {"anyOf": [{"patternProperties": {"^x": True}}], "unevaluatedProperties": False},
     {"additionalProperties": {"additionalProperties": False, "patternProperties": TUBES}},
 ]
 
@@ -90,3 +96,23 @@ def test_unique_items_answers_as_jsonschemas_own(instance):
 )
 def test_unique_items_compares_as_json_schema_does(items, unique):
     assert OrderDataValidator({"uniqueItems": True}).is_valid(items) is unique
+
+
+@pytest.mark.parametrize(
+    ("validator", "cyclic"), [(OrderDataValidator, False), (Draft202012Validator, True)]
+)
+def test_failing_branches_leave_no_cycles_for_the_garbage_collector(validator, cyclic):
+    """A full collection over cyclic errors paused every thread for up to a second."""
+    schema = {"anyOf": [{"type": "string"}, {"oneOf": [{"type": "string"}, {"minimum": 9}]}]}
+    gc.collect()
+    gc.disable()
+    try:
+        assert len(list(validator(schema).iter_errors(7))) == 1
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, ValidationError)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert bool(left) is cyclic

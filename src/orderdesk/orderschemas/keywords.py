@@ -3,8 +3,11 @@
 Those that evaluate patterns do it by RE2: besides ``pattern`` and ``patternProperties``,
 ``additionalProperties`` and ``unevaluatedProperties`` match keys against
 ``patternProperties`` (through ``re``) to find the keys left over. ``uniqueItems`` hashes
-each item once instead of comparing every pair. Each function follows jsonschema 4.26's own
-(``_keywords``/``_utils``, MIT), results and messages included.
+each item once instead of comparing every pair. ``anyOf`` and ``oneOf`` stop each branch at
+its first error and keep none as context: jsonschema's context errors point back at their
+parent, cycles only the garbage collector frees, in pauses (0.3 to 1 s under an exploding
+schema) that stop every thread. Each function follows jsonschema 4.26's own (``_keywords``
+and ``_utils``, MIT), results and messages included.
 """
 
 from __future__ import annotations
@@ -118,6 +121,25 @@ def _hashable(value: Any) -> Any:
     return ("string", value)
 
 
+def any_of(validator: Any, subschemas: list[Any], instance: Any, schema: Any) -> Errors:
+    if not any(_valid_under(validator, instance, s, i) for i, s in enumerate(subschemas)):
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas")
+
+
+def one_of(validator: Any, subschemas: list[Any], instance: Any, schema: Any) -> Errors:
+    valid = (s for i, s in enumerate(subschemas) if _valid_under(validator, instance, s, i))
+    first = next(valid, None)
+    if first is None:
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas")
+    elif more := list(valid):
+        reprs = ", ".join(repr(s) for s in [*more, first])
+        yield ValidationError(f"{instance!r} is valid under each of {reprs}")
+
+
+def _valid_under(validator: Any, instance: Any, subschema: Any, index: int) -> bool:
+    return _valid(validator.descend(instance, subschema, schema_path=index))
+
+
 def _valid(errors: Errors) -> bool:
     return next(errors, None) is None
 
@@ -164,4 +186,6 @@ REPLACEMENTS = {
     "additionalProperties": additional_properties,
     "unevaluatedProperties": unevaluated_properties,
     "uniqueItems": unique_items,
+    "anyOf": any_of,
+    "oneOf": one_of,
 }
