@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +30,7 @@ async def create_order_schema(
         await account_of_kind(
             session, account_id, AccountKind.SUPPLIER, principal=principal, pointer="/account_id"
         )
-    check_schema(data.schema_)
+    await asyncio.to_thread(check_schema, data.schema_)  # ~0.3 ms a node: off the event loop
     taken = (
         await session.scalars(
             select(OrderSchema.id).where(
@@ -58,7 +59,7 @@ async def update_order_schema(
     principal.require(Role.ADMIN, Role.SUPPLIER)
     if not principal.is_admin and record.account_id != principal.account_id:
         raise Forbidden("only the supplier that owns this order schema (or an admin) may change it")
-    check_schema(data.schema_)
+    await asyncio.to_thread(check_schema, data.schema_)  # ~0.3 ms a node: off the event loop
     record.schema = data.schema_
     await session.flush()
     return record
@@ -72,7 +73,11 @@ async def check_order_data(
     tenant_id: int,
     supplier_account_id: int,
 ) -> None:
-    """The order's data must satisfy the named schema (tenant-wide or the supplier's)."""
+    """The order's data must satisfy the named schema (tenant-wide or the supplier's).
+
+    Schema checks run in a worker thread, so the event loop answers other requests (probes
+    among them) in between; their own bounds (``limits``) keep them short.
+    """
     record = (
         await session.scalars(
             select(OrderSchema).where(OrderSchema.tenant_id == tenant_id, OrderSchema.name == name)
@@ -89,7 +94,7 @@ async def check_order_data(
             ],
         )
     try:
-        found = violations(record.schema, data, at="/data")
+        found = await asyncio.to_thread(violations, record.schema, data, at="/data")
     except CannotCheck as error:
         raise ValidationFailed(
             f"the order's data cannot be checked against schema {name!r}",
