@@ -1,7 +1,8 @@
 """Bounds on the work an order schema may cost, and the error for data not checkable within them.
 
-Saving runs the metaschema over the schema (about 0.3 ms per subschema here) and every order
-walks it again, so a schema's size is bounded three ways.
+Saving runs the metaschema over the schema (about 0.3 ms per subschema here), so its size is
+bounded three ways; checking an order's data is bounded by CPU time, since a small schema
+can still explode ($refs through anyOf) or meet huge data.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The validator an order's data meets: draft 2020-12, with patterns evaluated by RE2."""
+"""The validator an order's data meets: draft 2020-12, in bounded time.
+
+Patterns run on RE2 and the costly keywords are rewritten (``keywords``), every keyword
+looks at a CPU budget (``budget``), and no ``$ref`` is fetched from elsewhere.
+"""
 
 from __future__ import annotations
 
