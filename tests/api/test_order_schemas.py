@@ -177,6 +177,13 @@ async def test_the_attack_on_a_backtracking_pattern_is_answered_as_a_violation(c
         ("^.$", "é", True),
         ("^(?:EDTA|SST)$", "SST", True),
         ("^(?:EDTA|SST)$", "SSTX", False),
+        # ECMA-262's \u escapes, which RE2 spells \x{...}
+        (r"^\u00e9$", "é", True),
+        (r"^[\u0041-\u005A]+$", "ABC", True),
+        (r"^[\u0041-\u005A]+$", "abc", False),
+        (r"^\u{1F9EA}$", "🧪", True),
+        (r"^\uD83E\uDDEA$", "🧪", True),  # a surrogate pair is one character
+        (r"^\\u0041$", "\\u0041", True),  # an escaped backslash, then "u0041"
     ],
 )
 async def test_data_is_checked_against_ordinary_patterns(client, world, pattern, value, matches):

@@ -1,13 +1,15 @@
-"""Order-schema patterns by RE2, whose matching time is linear in the input.
+r"""Order-schema patterns by RE2, whose matching time is linear in the input.
 
 JSON Schema patterns are unanchored ECMA-262 regexes, so, like jsonschema's own keywords,
 ``search`` searches. RE2 takes neither backreferences nor lookaround: a schema using them is
-refused when saved (the ``regex`` format check below is what refuses it).
+refused when saved (the ``regex`` format check below is what refuses it). ECMA-262's
+``\uXXXX`` and ``\u{X}`` escapes are spelled as RE2's ``\x{X}`` first.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import re2
@@ -25,10 +27,28 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+# RE2 spells ECMA-262's \uXXXX and \u{X} as \x{X}; re took \uXXXX, so saved schemas use it.
+_ESCAPE = re.compile(
+    r"""\\\\                                       # an escaped backslash, kept as it is
+    | \\u(D[89AB][0-9A-F]{2})\\u(D[C-F][0-9A-F]{2})  # a surrogate pair: one code point
+    | \\u([0-9A-F]{4}) | \\u\{([0-9A-F]{1,6})\}     # one code unit, one code point""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _spelled_for_re2(escape: re.Match[str]) -> str:
+    high, low, unit, point = escape.groups()
+    if high:
+        return f"\\x{{{0x10000 + (int(high, 16) - 0xD800) * 0x400 + int(low, 16) - 0xDC00:X}}}"
+    if unit or point:
+        return f"\\x{{{unit or point}}}"
+    return escape[0]
+
+
 @functools.lru_cache(maxsize=PATTERN_CACHE_SIZE)
 def compiled(pattern: str) -> Any:
     """``pattern`` compiled by RE2 (once); raises ``re2.error`` if RE2 cannot take it."""
-    return re2.compile(_utf8(pattern), _OPTIONS)
+    return re2.compile(_utf8(_ESCAPE.sub(_spelled_for_re2, pattern)), _OPTIONS)
 
 
 def reason(error: Exception) -> str:
