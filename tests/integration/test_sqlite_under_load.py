@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import NamedTuple
@@ -21,18 +18,13 @@ from orderdesk.orders.schemas import OrderCreate, OrderLineIn
 from orderdesk.orders.service import create_order
 from orderdesk.tenancy.models import Account
 from orderdesk.tenancy.service import ensure_tenant
+from tests.integration.servers import free_port, serving
 
 ORDERS = 500
 BURST = 20
 ADMIN_KEY = "od_burst_admin_secret_0123456789abcdef"
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _load(url: str) -> DemoData:
@@ -69,38 +61,12 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     """``orderdesk serve`` (one process) on an SQLite file holding ORDERS orders."""
     url = f"sqlite:///{tmp_path / 'burst.db'}"
     demo = await _load(url)
-    port = _free_port()
-    env = {**os.environ, "ORDERDESK_DATABASE_URL": url, "ORDERDESK_ADMIN_KEY": ADMIN_KEY}
+    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *("-m", "orderdesk.cli", "serve", "--port", str(port)),
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=out,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as http:
-            for _ in range(400):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.returncode is not None:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                pytest.fail(f"orderdesk serve did not become ready: {log.read_text()[-2000:]}")
-        if process.returncode is not None:
-            pytest.fail(f"orderdesk serve stopped: {log.read_text()[-2000:]}")
+    args = ["-m", "orderdesk.cli", "serve", "--port", str(port)]
+    env = {"ORDERDESK_ADMIN_KEY": ADMIN_KEY}
+    async with serving(args, port=port, database_url=url, log=log, env=env) as base:
         yield Served(base, demo, log)
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await asyncio.wait_for(process.wait(), timeout=10)
 
 
 async def test_big_lists_racing_creates_all_succeed(served):
