@@ -29,6 +29,7 @@ from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
 from orderdesk.http import problems
+from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 
 DESCRIPTION = """
@@ -79,7 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
         app.include_router(router, prefix=base)
-    # The last added runs first: XML outermost, so every /v1 answer can become XML.
+    # The last added runs first: XML outside the body bound, so every /v1 answer can become
+    # XML; Allow outermost, so OPTIONS needs neither.
     app.add_middleware(BodyMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(XMLMiddleware, prefix="/v1")
+    app.add_middleware(AllowMiddleware)
     return app

@@ -59,6 +59,7 @@ from orderdesk.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from orderdesk.http.allow import allowed_methods, fallback
 from orderdesk.http.auth import BEARER, principal_from
 from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.routing import Surface, surface_router
@@ -421,16 +422,10 @@ async def cancel_order(
     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
     include_in_schema=False,
 )
+@fallback
 async def unknown_route(path: str, request: Request) -> JSONResponse:
     """The vendor's shape for a path it has no route for (404) or a method it has not (405)."""
-    allowed = sorted(
-        method
-        for route in router.routes
-        if getattr(route, "endpoint", None) is not unknown_route
-        and (regex := getattr(route, "path_regex", None)) is not None
-        and regex.match("/" + path)
-        for method in getattr(route, "methods", ()) or ()
-    )
+    allowed = allowed_methods(request.scope)
     if allowed:
         return JSONResponse(
             {"error_message": "Method not allowed", "response_code": 405},
