@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from orderdesk import __version__
 from orderdesk.api.routes import (
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc with their assets served from the package: no CDN, works offline.
+    app = FastAPIOffline(
         title="orderdesk",
         version=__version__,
         description=DESCRIPTION,
