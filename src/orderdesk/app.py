@@ -29,7 +29,7 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
-from orderdesk.http import problems
+from orderdesk.http import openapi, problems
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 
@@ -47,6 +47,9 @@ and credential names 100), free text up to 10,000, codes and ids up to 100,
 lists up to 100 entries (tags 50, external ids 20), pages up to 500 rows
 (default 50).
 """
+
+#: Where answers are negotiated: JSON, or XML when ``Accept`` asks (the native API).
+NEGOTIATED = "/v1"
 
 #: Each seed system's API, at the base path its clients are configured with.
 COMPAT_ROUTERS = {
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unread_body)],
     )
     problems.install(app)
+    openapi.install(app, negotiated=NEGOTIATED)
     for module in (health, tenancy, parties, catalog, workflows, projects, orders):
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
@@ -85,6 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: XML outside the body bound, so every /v1 answer can become
     # XML; Allow outermost, so OPTIONS needs neither.
     app.add_middleware(BodyMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(XMLMiddleware, prefix="/v1")
+    app.add_middleware(XMLMiddleware, prefix=NEGOTIATED)
     app.add_middleware(AllowMiddleware)
     return app

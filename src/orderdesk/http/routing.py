@@ -18,7 +18,7 @@ surface's renderer, in that surface's own error shape. An unexpected exception i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -31,7 +31,8 @@ from starlette.exceptions import HTTPException
 
 from orderdesk.db import session_scope
 from orderdesk.errors import Conflict, OrderdeskError, ValidationFailed, error_for_status
-from orderdesk.http.problems import field_errors, unexpected
+from orderdesk.http.openapi import ErrorDocs
+from orderdesk.http.problems import PROBLEM_DOCS, field_errors, unexpected
 
 #: Methods that never write: their transaction is read-only.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,10 +44,11 @@ BeforeCommit = Callable[[Request, Response, AsyncSession], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Surface:
-    """One API the service speaks: its name (for logs) and how it renders an error."""
+    """One API the service speaks: its name (for logs), how it renders and documents an error."""
 
     name: str
     render_error: ErrorRenderer
+    error_docs: ErrorDocs = field(default=PROBLEM_DOCS)
 
 
 def as_orderdesk_error(exc: Exception) -> OrderdeskError | None:
@@ -74,6 +76,8 @@ def edge_route(surface: Surface) -> type[APIRoute]:
     """The route class of ``surface``'s routers."""
 
     class EdgeRoute(APIRoute):
+        error_docs = surface.error_docs  # read by ``openapi.finish``
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 

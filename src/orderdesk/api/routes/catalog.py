@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.catalog import service
 from orderdesk.catalog.models import Item, Kit, Manufacturer, Product
 from orderdesk.catalog.schemas import (
@@ -50,7 +50,10 @@ async def create_manufacturer(
 
 @router.get("/manufacturers", tags=["catalog"])
 async def list_manufacturers(
-    request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
 ) -> ListPage[ManufacturerRead]:
     page = await paging.fetch(
         session,
@@ -89,7 +92,7 @@ async def list_items(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name", "sku"))],
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
     sku: Annotated[str | None, Query(max_length=100)] = None,
@@ -132,7 +135,7 @@ async def list_kits(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[KitRead]:
@@ -177,7 +180,7 @@ async def list_products(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
 ) -> ListPage[ProductRead]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -40,7 +40,7 @@ async def list_projects(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id"))],
     patient_id: Annotated[int | None, Query()] = None,
 ) -> ListPage[ProjectRead]:
     stmt = where_given(select_visible(Project, principal), (Project.patient_id, patient_id))
@@ -61,7 +61,7 @@ async def project_orders(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by(*queries.ORDER_SORTS))],
 ) -> ListPage[OrderRead]:
     project = await get_visible(session, Project, project_id, principal, kind="project")
     page = await queries.list_orders(
@@ -105,7 +105,7 @@ async def list_order_schemas(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[OrderSchemaRead]:
     stmt = where_given(select_visible(OrderSchema, principal), (OrderSchema.name, name))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -41,7 +41,7 @@ async def list_accounts(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     kind: Annotated[AccountKind | None, Query()] = None,
 ) -> ListPage[AccountRead]:
     stmt = where_given(select_visible(Account, principal), (Account.kind, kind))
@@ -79,7 +79,10 @@ async def create_credential(
 
 @router.get("/credentials", tags=["credentials"])
 async def list_credentials(
-    request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "created_at"))],
 ) -> ListPage[CredentialRead]:
     principal.require(Role.ADMIN)
     stmt = service.credentials_of(principal)

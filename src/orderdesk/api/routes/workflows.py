@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -54,7 +54,7 @@ async def list_workflows(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "key"))],
     account_id: Annotated[int | None, Query(description="Only this supplier's")] = None,
     key: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[WorkflowRead]:
