@@ -126,3 +126,15 @@ async def test_a_list_documents_the_sorts_it_takes(spec):
     assert sort["schema"]["enum"] == ["id", "-id", "name", "-name", "sku", "-sku"]
     timeline = spec["paths"]["/v1/orders/{order_id}/timeline"]["get"]["parameters"]
     assert "sort" not in {p["name"] for p in timeline}  # one order only: oldest first
+
+
+async def test_a_field_that_refuses_null_is_documented_without_it(spec):
+    name = spec["components"]["schemas"]["ItemUpdate"]["properties"]["name"]
+    assert name["type"] == "string" and "anyOf" not in name
+
+
+async def test_64_bit_bounds_are_exact(spec):
+    (account,) = [
+        p for p in spec["paths"]["/v1/items"]["get"]["parameters"] if p["name"] == "account_id"
+    ]
+    assert account["schema"]["anyOf"][0]["maximum"] == 2**63 - 1  # not 2**63, as a float says

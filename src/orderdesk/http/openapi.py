@@ -112,6 +112,7 @@ def finish(document: dict[str, Any], routes: Iterable[BaseRoute], *, negotiated:
         for method in route.methods or ():
             operation = document["paths"][path][method.lower()]
             _document(operation, method, docs, xml=xml)
+    _exact_bounds(document)
     for unused in ("HTTPValidationError", "ValidationError"):
         if f'"#/components/schemas/{unused}"' not in _text(document["paths"]):
             components.pop(unused, None)
@@ -189,6 +190,24 @@ def _register(components: dict[str, Any], model: type[BaseModel]) -> None:
     schema = model.model_json_schema(ref_template=_REF)
     components.update(schema.pop("$defs", {}))
     components.setdefault(model.__name__, schema)
+
+
+#: FastAPI's document models hold bounds as floats: 2**63 - 1 comes out as 2**63.
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_INT64 = {float(2**63 - 1): 2**63 - 1, float(-(2**63)): -(2**63)}
+
+
+def _exact_bounds(node: Any) -> None:
+    """Integral bounds back to integers, the 64-bit ones exact (a client must not send 2**63)."""
+    if isinstance(node, list):
+        for item in node:
+            _exact_bounds(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in _BOUNDS and isinstance(value, float) and value.is_integer():
+                node[key] = _INT64.get(value, int(value))
+            else:
+                _exact_bounds(value)
 
 
 def _text(value: Any) -> str:

@@ -34,6 +34,9 @@ from orderdesk.errors import Conflict, OrderdeskError, ValidationFailed, error_f
 from orderdesk.http.openapi import ErrorDocs
 from orderdesk.http.problems import PROBLEM_DOCS, field_errors, unexpected
 
+#: The detail of every refusal by the request's own validation (its documented schemas).
+INVALID_FIELDS = "the request has invalid fields"
+
 #: Methods that never write: their transaction is read-only.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -56,7 +59,7 @@ def as_orderdesk_error(exc: Exception) -> OrderdeskError | None:
     if isinstance(exc, OrderdeskError):
         return exc
     if isinstance(exc, RequestValidationError):
-        return ValidationFailed("the request has invalid fields", errors=field_errors(exc))
+        return ValidationFailed(INVALID_FIELDS, errors=field_errors(exc))
     if isinstance(exc, StaleDataError):
         return Conflict("the object changed concurrently; read it and retry")
     if isinstance(exc, IntegrityError):

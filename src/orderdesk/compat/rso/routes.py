@@ -264,7 +264,11 @@ Limit = Annotated[
 ]
 Sort = Annotated[
     str | None,
-    Query(max_length=10, description="By creation time: asc or 1 (default), desc or -1"),
+    Query(
+        max_length=10,
+        description="By creation time: asc or 1 (default), desc or -1",
+        json_schema_extra={"enum": sorted(mapping.SORTS)},  # ``mapping.descending`` checks it
+    ),
 ]
 Offset = Annotated[int, Query(ge=0, le=2**62, description="The index to start with (default 0)")]
 
