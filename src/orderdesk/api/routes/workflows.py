@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Path, Query, Request, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,8 @@ from orderdesk.workflow.schemas import (
 )
 
 router = surface_router(NATIVE, prefix="/v1", tags=["workflows"])
+
+VERSION_MAX = 2**31 - 1  # the column is a 32-bit integer: a larger number names nothing
 
 
 async def _read(session: AsyncSession, record: WorkflowRecord) -> WorkflowRead:
@@ -109,7 +111,10 @@ async def list_workflow_versions(
 
 @router.get("/workflows/{workflow_id}/versions/{number}")
 async def get_workflow_version(
-    workflow_id: int, number: int, session: SessionDep, principal: PrincipalDep
+    workflow_id: int,
+    number: Annotated[int, Path(ge=1, le=VERSION_MAX, description="From 1")],
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> WorkflowVersionRead:
     record = await get_visible(session, WorkflowRecord, workflow_id, principal, kind="workflow")
     return WorkflowVersionRead.model_validate(await service.version_of(session, record, number))
