@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format postgres clean
+.PHONY: help install run test test-fast contract lint format postgres clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: lint postgres ## Lint, type-check and check the layering, then run every t
 
 test-fast: install ## Run the tests on SQLite only
 	$(BIN)/pytest -m "not postgres"
+
+contract: install postgres ## Fuzz the API against its OpenAPI document (schemathesis), both backends
+	$(BIN)/pytest -m contract
 
 lint: install ## Lint, check formatting, types and the layering (import contracts)
 	$(BIN)/ruff check src tests

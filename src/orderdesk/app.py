@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from orderdesk import __version__
 from orderdesk.api.routes import (
@@ -28,7 +29,8 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
-from orderdesk.http import problems
+from orderdesk.http import openapi, problems
+from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
 
@@ -56,6 +58,9 @@ NUL. A `cursor` must be a `next` link's, from the same list and sort; any other
 is a 400 naming `cursor`.
 """
 
+#: Where answers are negotiated: JSON, or XML when ``Accept`` asks (the native API).
+NEGOTIATED = "/v1"
+
 #: Each seed system's API, at the base path its clients are configured with.
 COMPAT_ROUTERS = {
     "/compat/rayteams/v1.0": rayteams,
@@ -77,7 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc with their assets served from the package: no CDN, works offline.
+    app = FastAPIOffline(
         title="orderdesk",
         version=__version__,
         description=DESCRIPTION,
@@ -85,13 +91,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unread_body), Depends(refuse_unsafe_parameters)],
     )
     problems.install(app)
+    openapi.install(app, negotiated=NEGOTIATED)
     for module in (health, tenancy, parties, catalog, workflows, projects, orders):
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
         app.include_router(router, prefix=base)
-    # The last added runs first: XML outermost, so every /v1 answer can become XML.
+    # The last added runs first: XML outside the body bound, so every /v1 answer can become
+    # XML; Allow outermost, so OPTIONS needs neither.
     app.add_middleware(
         BodyMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
     )
-    app.add_middleware(XMLMiddleware, prefix="/v1")
+    app.add_middleware(XMLMiddleware, prefix=NEGOTIATED)
+    app.add_middleware(AllowMiddleware)
     return app

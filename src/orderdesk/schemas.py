@@ -12,9 +12,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # Upper bounds, documented in the README and the OpenAPI document.
 NAME_MAX = 200
@@ -90,6 +93,27 @@ class Input(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Fields ``not_null`` guards are documented without ``null``: it is refused."""
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for validator in cls.__pydantic_decorators__.field_validators.values():
+            if getattr(validator.func, "refuses_null", False):
+                for name in validator.info.fields:
+                    _drop_null(properties.get(name, {}))
+        return schema
+
+
+def _drop_null(prop: dict[str, Any]) -> None:
+    branches = [b for b in prop.pop("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        prop.update(branches[0])
+    elif branches:
+        prop["anyOf"] = branches
+
 
 def not_null(*fields: str) -> Any:
     """For PATCH bodies: these fields may be omitted, but ``null`` cannot clear them.
@@ -102,6 +126,7 @@ def not_null(*fields: str) -> Any:
             raise ValueError("may be omitted, but not null: this field always has a value")
         return value
 
+    reject_null.refuses_null = True  # type: ignore[attr-defined]  # read by Input's JSON schema
     return field_validator(*fields)(reject_null)
 
 

@@ -357,3 +357,8 @@ async def test_every_move_appends_a_timeline_event_with_from_to_reason_and_actor
     assert moved["data"] == {"from": "open", "to": "done", "reason": "shipped"}
     assert moved["actor"] == "supplier:supplier"
     assert moved["credential_id"] is not None
+
+
+async def test_a_version_number_beyond_32_bits_is_invalid_not_a_crash(client, world):
+    response = await client.get("/v1/workflows/1/versions/7729830796", headers=world.auth("admin"))
+    assert response.status_code == 422

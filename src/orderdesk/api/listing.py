@@ -27,21 +27,38 @@ class Paging(BaseModel):
     sort: str
 
 
-def _paging(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}")
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None, Query(max_length=1000, description="`next` of the previous page")
-    ] = None,
-    sort: Annotated[
-        str, Query(max_length=50, description="A field; prefix - for descending")
-    ] = "id",
-) -> Paging:
-    return Paging(limit=limit, cursor=cursor, sort=sort)
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most {MAX_LIMIT}")]
+Cursor = Annotated[str | None, Query(max_length=1000, description="`next` of the previous page")]
 
 
-PagingDep = Annotated[Paging, Depends(_paging)]
+def sorted_by(*fields: str) -> Callable[..., Paging]:
+    """The paging parameters of a list sortable by ``fields`` (``-field`` for descending).
+
+    The choices are documented; ``Paging.fetch`` checks them against the list's columns.
+    """
+    choices = [f"{prefix}{name}" for name in fields for prefix in ("", "-")]
+
+    def paging(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None, sort: str = "id") -> Paging:
+        return Paging(limit=limit, cursor=cursor, sort=sort)
+
+    # Set here: the signature's (string) annotations cannot see ``choices``.
+    paging.__annotations__["sort"] = Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="A field; prefix - for descending",
+            json_schema_extra={"enum": choices},
+        ),
+    ]
+    return paging
+
+
+def _unsorted(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Paging:
+    return Paging(limit=limit, cursor=cursor, sort="id")
+
+
+#: Paging of a list in its one order (a timeline: oldest first).
+PagingDep = Annotated[Paging, Depends(_unsorted)]
 
 #: A list filter naming an object by id (bounded, so the database can bind it).
 IdFilter = Annotated[int | None, Query(ge=1, le=ID_MAX)]

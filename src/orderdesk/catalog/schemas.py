@@ -20,7 +20,20 @@ from orderdesk.schemas import (
 )
 
 Currency = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)]
-Price = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Price = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        # What max_digits and decimal_places allow, for the document (pydantic leaves it out).
+        json_schema_extra={
+            "maximum": 999_999_999_999.99,
+            "multipleOf": 0.01,
+            "pattern": r"^\+?(\d{1,12}(\.\d{0,2})?|\.\d{1,2})$",
+        },
+    ),
+]
 
 
 class ManufacturerCreate(Input):

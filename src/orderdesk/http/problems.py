@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 
 from orderdesk.errors import (
@@ -19,10 +21,42 @@ from orderdesk.errors import (
     Unauthorized,
     error_for_status,
 )
+from orderdesk.http.openapi import ErrorDocs
 
 log = logging.getLogger("orderdesk")
 
 PROBLEM = "application/problem+json"
+
+
+class ProblemFieldError(BaseModel):
+    """One offending part of the request (``FieldError.as_dict``): a body pointer or a parameter."""
+
+    detail: str
+    pointer: str | SkipJsonSchema[None] = Field(
+        default=None, description="JSON Pointer into the request body"
+    )
+    parameter: str | SkipJsonSchema[None] = Field(
+        default=None, description="A query, path or header parameter"
+    )
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (``problem_body``); some carry extension members."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="`urn:orderdesk:problem:<code>`")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="The request's path")
+    errors: list[ProblemFieldError] | SkipJsonSchema[None] = Field(
+        default=None, description="Each offending field or parameter"
+    )
+
+
+#: How the document shows problem documents (the XML middleware adds their XML form).
+PROBLEM_DOCS = ErrorDocs(model=Problem, media_types=(PROBLEM,))
 
 
 def problem_body(error: OrderdeskError, instance: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ surface's renderer, in that surface's own error shape. An unexpected exception i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -32,7 +32,11 @@ from starlette.exceptions import HTTPException
 
 from orderdesk.db import session_scope
 from orderdesk.errors import Conflict, OrderdeskError, ValidationFailed, error_for_status
-from orderdesk.http.problems import field_errors, unexpected
+from orderdesk.http.openapi import ErrorDocs
+from orderdesk.http.problems import PROBLEM_DOCS, field_errors, unexpected
+
+#: The detail of every refusal by the request's own validation (its documented schemas).
+INVALID_FIELDS = "the request has invalid fields"
 
 #: Methods that never write: their transaction is read-only.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -44,10 +48,11 @@ BeforeCommit = Callable[[Request, Response, AsyncSession], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Surface:
-    """One API the service speaks: its name (for logs) and how it renders an error."""
+    """One API the service speaks: its name (for logs), how it renders and documents an error."""
 
     name: str
     render_error: ErrorRenderer
+    error_docs: ErrorDocs = field(default=PROBLEM_DOCS)
 
 
 def as_orderdesk_error(exc: Exception) -> OrderdeskError | None:
@@ -55,7 +60,7 @@ def as_orderdesk_error(exc: Exception) -> OrderdeskError | None:
     if isinstance(exc, OrderdeskError):
         return exc
     if isinstance(exc, RequestValidationError):
-        return ValidationFailed("the request has invalid fields", errors=field_errors(exc))
+        return ValidationFailed(INVALID_FIELDS, errors=field_errors(exc))
     if isinstance(exc, StaleDataError):
         return Conflict("the object changed concurrently; read it and retry")
     if isinstance(exc, IntegrityError):
@@ -75,6 +80,8 @@ def edge_route(surface: Surface) -> type[APIRoute]:
     """The route class of ``surface``'s routers."""
 
     class EdgeRoute(APIRoute):
+        error_docs = surface.error_docs  # read by ``openapi.finish``
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 

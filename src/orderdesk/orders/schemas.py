@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from orderdesk.catalog.schemas import ItemRead, KitRead, ProductRead
 from orderdesk.orders.models import EventKind, ShippingOption
@@ -58,6 +58,16 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000
 
 class OrderLineIn(Input):
     """Exactly one of ``item_id``, ``kit_id``, ``product_id``, a number of times."""
+
+    # ``_one_target``, for the document.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "integer"}}}
+                for name in ("item_id", "kit_id", "product_id")
+            ]
+        }
+    )
 
     item_id: Id | None = None
     kit_id: Id | None = None

@@ -7,8 +7,10 @@ can still explode ($refs through anyOf) or meet huge data.
 
 from __future__ import annotations
 
-# Objects and arrays nested deeper than this are no hand-written form; each level recurses.
-MAX_SCHEMA_DEPTH = 32
+from orderdesk.schemas import DEPTH_MAX
+
+# A schema arrives one level down in its request body, whose nesting the edge bounds.
+MAX_SCHEMA_DEPTH = DEPTH_MAX - 1
 # Objects and arrays in a schema: the metaschema check costs ~0.3 ms each, so ~0.3 s at most.
 MAX_SCHEMA_NODES = 1000
 # Compact UTF-8 JSON: real order forms are a few KiB; this also bounds long strings and patterns.

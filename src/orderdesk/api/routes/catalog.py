@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.catalog import queries, service
 from orderdesk.catalog.schemas import (
     ItemCreate,
@@ -46,7 +46,10 @@ async def create_manufacturer(
 
 @router.get("/manufacturers", tags=["catalog"])
 async def list_manufacturers(
-    request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
 ) -> ListPage[ManufacturerRead]:
     page = await queries.list_manufacturers(
         session, principal=principal, sort=paging.sort, cursor=paging.cursor, limit=paging.limit
@@ -82,7 +85,7 @@ async def list_items(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name", "sku"))],
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
     sku: Annotated[str | None, Query(max_length=100)] = None,
@@ -124,7 +127,7 @@ async def list_kits(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
     archived: Annotated[bool | None, Query()] = None,
 ) -> ListPage[KitRead]:
@@ -168,7 +171,7 @@ async def list_products(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
 ) -> ListPage[ProductRead]:

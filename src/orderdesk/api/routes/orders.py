@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Response, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
@@ -30,7 +31,9 @@ from orderdesk.orders.schemas import (
 router = surface_router(NATIVE, prefix="/v1", tags=["orders"])
 
 
-@router.post("/orders", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/orders", status_code=status.HTTP_201_CREATED, responses=sends(201, "ETag", "Location")
+)
 async def create_order(
     body: OrderCreate, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> OrderRead:
@@ -47,7 +50,7 @@ async def list_orders(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by(*queries.ORDER_SORTS))],
     filters: Annotated[queries.OrderFilter, Depends()],
 ) -> ListPage[OrderRead]:
     page = await queries.list_orders(
@@ -57,7 +60,7 @@ async def list_orders(
     return page_response(request, page.with_items(rendered), lambda o: o)
 
 
-@router.get("/orders/{order_id}")
+@router.get("/orders/{order_id}", responses=sends(200, "ETag"))
 async def get_order(
     order_id: int, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> OrderRead:
@@ -68,7 +71,7 @@ async def get_order(
     return order
 
 
-@router.patch("/orders/{order_id}")
+@router.patch("/orders/{order_id}", responses=sends(200, "ETag"))
 async def update_order(
     order_id: int,
     body: OrderUpdate,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
+from orderdesk.api.listing import IdFilter, ListPage, Paging, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -34,7 +34,7 @@ async def list_sites(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     active: Annotated[bool | None, Query()] = None,
     account_id: IdFilter = None,
 ) -> ListPage[SiteRead]:
@@ -78,7 +78,7 @@ async def list_patients(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "last_name"))],
     site_id: IdFilter = None,
     account_id: IdFilter = None,
     external_identifier: Annotated[str | None, Query(max_length=100)] = None,

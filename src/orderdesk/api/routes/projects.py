@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import IdFilter, ListPage, PagingDep, page_response
+from orderdesk.api.listing import IdFilter, ListPage, Paging, PagingDep, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -38,7 +38,7 @@ async def list_projects(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id"))],
     patient_id: IdFilter = None,
 ) -> ListPage[ProjectRead]:
     page = await project_queries.list_projects(
@@ -65,7 +65,7 @@ async def project_orders(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by(*queries.ORDER_SORTS))],
 ) -> ListPage[OrderRead]:
     project = await project_service.load_project(session, project_id, principal=principal)
     page = await queries.list_orders(
@@ -109,7 +109,7 @@ async def list_order_schemas(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[OrderSchemaRead]:
     page = await schema_queries.page_of_order_schemas(

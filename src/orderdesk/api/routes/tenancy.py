@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -39,7 +39,7 @@ async def list_accounts(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     kind: Annotated[AccountKind | None, Query()] = None,
 ) -> ListPage[AccountRead]:
     page = await queries.list_accounts(
@@ -81,7 +81,10 @@ async def create_credential(
 
 @router.get("/credentials", tags=["credentials"])
 async def list_credentials(
-    request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "created_at"))],
 ) -> ListPage[CredentialRead]:
     page = await queries.list_credentials(
         session, principal=principal, sort=paging.sort, cursor=paging.cursor, limit=paging.limit

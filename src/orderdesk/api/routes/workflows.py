@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, status
+from fastapi import Depends, Path, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api import NATIVE
-from orderdesk.api.listing import ListPage, PagingDep, page_response
+from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -23,6 +23,8 @@ from orderdesk.workflow.schemas import (
 )
 
 router = surface_router(NATIVE, prefix="/v1", tags=["workflows"])
+
+VERSION_MAX = 2**31 - 1  # the column is a 32-bit integer: a larger number names nothing
 
 
 async def _read(session: AsyncSession, record: WorkflowRecord) -> WorkflowRead:
@@ -52,7 +54,7 @@ async def list_workflows(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PagingDep,
+    paging: Annotated[Paging, Depends(sorted_by("id", "key"))],
     account_id: Annotated[
         int | None, Query(ge=1, le=ID_MAX, description="Only this supplier's")
     ] = None,
@@ -101,7 +103,10 @@ async def list_workflow_versions(
 
 @router.get("/workflows/{workflow_id}/versions/{number}")
 async def get_workflow_version(
-    workflow_id: int, number: int, session: SessionDep, principal: PrincipalDep
+    workflow_id: int,
+    number: Annotated[int, Path(ge=1, le=VERSION_MAX, description="From 1")],
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> WorkflowVersionRead:
     record = await service.load_workflow(session, workflow_id, principal=principal)
     return WorkflowVersionRead.model_validate(await service.version_of(session, record, number))

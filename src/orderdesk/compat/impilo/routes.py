@@ -75,6 +75,7 @@ from orderdesk.compat.impilo.schemas import (
 from orderdesk.db import utcnow
 from orderdesk.errors import OrderdeskError, Unauthorized, ValidationFailed
 from orderdesk.http.auth import principal_from
+from orderdesk.http.openapi import ErrorDocs, sends
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
@@ -105,15 +106,20 @@ def render_error(error: OrderdeskError, request: Request) -> Response:
     return JSONResponse(body, status_code=code, headers=headers)
 
 
-router = surface_router(
-    Surface(name="impilo", render_error=render_error),
-    tags=["compat: Impilo v3"],
-    responses={
-        400: {"model": ImpiloError, "description": "Invalid request (names each attribute)"},
-        401: {"model": ImpiloError, "description": "Missing or unusable Impilo-API-Key"},
-        403: {"model": ImpiloError, "description": "The key's role may not do this"},
-        404: {"model": ImpiloError, "description": "No such order in the key's scope"},
+ERROR_DOCS = ErrorDocs(
+    model=ImpiloError,
+    media_types=("application/json",),
+    folds={422: 400},  # every validation failure is a 400 here
+    descriptions={
+        400: "Invalid request (names each attribute)",
+        401: "Missing or unusable Impilo-API-Key",
+        404: "No such order in the key's scope",
     },
+)
+
+router = surface_router(
+    Surface(name="impilo", render_error=render_error, error_docs=ERROR_DOCS),
+    tags=["compat: Impilo v3"],
 )
 
 # Its own scheme name: the default ("APIKeyHeader") is the native X-API-Key scheme's.
@@ -141,7 +147,7 @@ async def _rendered(
     ]
 
 
-@router.post("/order", status_code=status.HTTP_201_CREATED)
+@router.post("/order", status_code=status.HTTP_201_CREATED, responses=sends(201, "Location"))
 async def create_order(
     body: ImpiloOrderCreate,
     request: Request,

@@ -35,7 +35,8 @@ from orderdesk.compat.labportal.xml import order_document, order_schemas_documen
 from orderdesk.errors import OrderdeskError, Unauthorized, not_found
 from orderdesk.http import content
 from orderdesk.http.auth import BEARER, X_API_KEY, principal_from
-from orderdesk.http.problems import problem_body, problem_response
+from orderdesk.http.openapi import ErrorDocs
+from orderdesk.http.problems import PROBLEM, Problem, problem_body, problem_response
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders.read_model import read_order
@@ -84,8 +85,12 @@ def _problem(error: OrderdeskError, request: Request) -> Response:
     return response
 
 
+#: Problem documents, as JSON or (when the client asked for XML) XML.
+ERROR_DOCS = ErrorDocs(model=Problem, media_types=(PROBLEM, "application/problem+xml"))
+
 router = surface_router(
-    Surface(name="labportal", render_error=_problem), tags=["labPortal compatibility"]
+    Surface(name="labportal", render_error=_problem, error_docs=ERROR_DOCS),
+    tags=["labPortal compatibility"],
 )
 
 LabPrincipal = Annotated[Principal, Depends(principal_from(BEARER, X_API_KEY))]

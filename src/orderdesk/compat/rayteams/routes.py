@@ -18,7 +18,8 @@ from orderdesk.catalog.schemas import ProductRead
 from orderdesk.catalog.service import load_product
 from orderdesk.errors import BadRequest, FieldError, ValidationFailed
 from orderdesk.http.auth import BEARER, principal_from
-from orderdesk.http.problems import render_problem
+from orderdesk.http.openapi import ENFORCED, ErrorDocs
+from orderdesk.http.problems import PROBLEM, Problem, render_problem
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
@@ -39,12 +40,19 @@ from .schemas import (
     RayTeamsSuccess,
 )
 
-router = surface_router(
-    Surface(name="rayteams", render_error=render_problem), tags=["compat: RAYTeams"]
-)
-
 CLIENT_HEADER = "x-rayteams-client-id"
 CLIENT_MAX = 200  # what the timeline stores of it
+
+ERROR_DOCS = ErrorDocs(
+    model=Problem,
+    media_types=(PROBLEM,),
+    descriptions={400: f"The {CLIENT_HEADER} header is missing, blank or too long"},
+)
+
+router = surface_router(
+    Surface(name="rayteams", render_error=render_problem, error_docs=ERROR_DOCS),
+    tags=["compat: RAYTeams"],
+)
 #: Rows per core query while gathering a whole project.
 PAGE_SIZE = MAX_LIMIT
 
@@ -55,7 +63,14 @@ async def _principal(
         str | None,
         Header(
             alias=CLIENT_HEADER,
-            description="Required: the calling client's id, recorded on the order timeline",
+            description="The calling client's id, recorded on the order timeline",
+            # Checked below (a 400 in this surface's shape), so documented, not validated.
+            json_schema_extra={
+                ENFORCED: True,
+                "minLength": 1,
+                "maxLength": CLIENT_MAX,
+                "pattern": r"\S",
+            },
         ),
     ] = None,
 ) -> Principal:

@@ -59,8 +59,10 @@ from orderdesk.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from orderdesk.http.allow import allowed_methods, fallback
 from orderdesk.http.auth import BEARER, principal_from
 from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.openapi import ErrorDocs, sends
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
@@ -98,26 +100,26 @@ def render(error: OrderdeskError, request: Request) -> Response:
     )
 
 
-router = surface_router(
-    Surface(name="rso", render_error=render), tags=["compat: Record Stack Overflow"]
+ERROR_DOCS = ErrorDocs(
+    model=ErrorMessage,
+    media_types=("application/json",),
+    folds={403: 401, 422: 400},  # as ``render`` answers them
+    descriptions={
+        400: "Invalid request; names each offending field by the vendor's name",
+        401: "Insufficient privileges: no valid key, or not this kind of account's operation",
+        404: "Not found (or not the caller's): the message names which id",
+        409: "The order's status does not allow it; says why",
+    },
 )
 
-_ERRORS: dict[int, str] = {
-    400: "Invalid request; names each offending field by the vendor's name",
-    401: "Insufficient privileges: no valid key, or not this kind of account's operation",
-    404: "Not found (or not the caller's): the message names which id",
-    409: "The order's status does not allow it; says why",
-    412: "If-Match names a version the order is no longer at",
-}
+router = surface_router(
+    Surface(name="rso", render_error=render, error_docs=ERROR_DOCS),
+    tags=["compat: Record Stack Overflow"],
+)
 
 
-def _route(
-    path: str, *methods: str, errors: tuple[int, ...], **kwargs: Any
-) -> Callable[[Callable[..., Any]], Any]:
+def _route(path: str, *methods: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
     """Register ``path/`` (documented) and ``path`` for each method."""
-    responses: dict[int | str, dict[str, Any]] = {
-        code: {"model": ErrorMessage, "description": _ERRORS[code]} for code in errors
-    }
 
     def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         for method in methods:
@@ -128,7 +130,6 @@ def _route(
                     methods=[method],
                     include_in_schema=documented,
                     name=f"rso_{endpoint.__name__}_{method.lower()}",
-                    responses=responses,
                     **kwargs,
                 )
         return endpoint
@@ -193,9 +194,9 @@ def _order_response(order: OrderRead, status_code: int = 200) -> JSONResponse:
     "/orders/merchants/{merchantId}/records/{recordId}",
     "PUT",
     "POST",
-    errors=(400, 401, 404),
     status_code=201,
     response_model=RsoOrder,
+    responses=sends(201, "ETag"),
     summary="Create an order from a merchant's record (customers only)",
 )
 async def create_order(
@@ -262,7 +263,11 @@ Limit = Annotated[
 ]
 Sort = Annotated[
     str | None,
-    Query(max_length=10, description="By creation time: asc or 1 (default), desc or -1"),
+    Query(
+        max_length=10,
+        description="By creation time: asc or 1 (default), desc or -1",
+        json_schema_extra={"enum": sorted(mapping.SORTS)},  # ``mapping.descending`` checks it
+    ),
 ]
 Offset = Annotated[int, Query(ge=0, le=2**62, description="The index to start with (default 0)")]
 
@@ -270,8 +275,8 @@ Offset = Annotated[int, Query(ge=0, le=2**62, description="The index to start wi
 @_route(
     "/orders/customers/{customerId}",
     "GET",
-    errors=(400, 401, 404),
     response_model=list[RsoOrder],
+    responses=sends(200, "X-Total-Count"),
     summary="The orders of a customer (the caller's own)",
 )
 async def customer_orders(
@@ -297,8 +302,8 @@ async def customer_orders(
 @_route(
     "/orders/merchants/{merchantId}",
     "GET",
-    errors=(400, 401, 404),
     response_model=list[RsoOrder],
+    responses=sends(200, "X-Total-Count"),
     summary="The orders placed with a merchant (the caller's own)",
 )
 async def merchant_orders(
@@ -327,8 +332,8 @@ async def merchant_orders(
 @_route(
     "/orders/{orderId}",
     "PUT",
-    errors=(400, 401, 404, 409, 412),
     response_model=RsoOrder,
+    responses=sends(200, "ETag"),
     summary="Update an order (the order's merchant only); `status` moves it",
 )
 async def update_order(
@@ -371,7 +376,6 @@ async def update_order(
 @_route(
     "/orders/{orderId}/customers/{customerId}",
     "DELETE",
-    errors=(401, 404, 409),
     response_model=SuccessMessage,
     summary="Cancel an order (the order's customer only, while In progress)",
 )
@@ -405,16 +409,10 @@ async def cancel_order(
     methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
     include_in_schema=False,
 )
+@fallback
 async def unknown_route(path: str, request: Request) -> JSONResponse:
     """The vendor's shape for a path it has no route for (404) or a method it has not (405)."""
-    allowed = sorted(
-        method
-        for route in router.routes
-        if getattr(route, "endpoint", None) is not unknown_route
-        and (regex := getattr(route, "path_regex", None)) is not None
-        and regex.match("/" + path)
-        for method in getattr(route, "methods", ()) or ()
-    )
+    allowed = allowed_methods(request.scope)
     if allowed:
         return JSONResponse(
             {"error_message": "Method not allowed", "response_code": 405},
