@@ -55,7 +55,11 @@ without a zone is UTC). No text, anywhere (body values and keys, query, path,
 headers), may hold NUL, control characters other than tab, LF and CR, U+FFFE,
 U+FFFF or lone surrogates: XML 1.0 cannot carry them, PostgreSQL cannot store
 NUL. A `cursor` must be a `next` link's, from the same list and sort; any other
-is a 400 naming `cursor`.
+is a 400 naming `cursor`. Order schemas: 32 KiB as compact JSON, 1,000 objects
+and arrays; patterns must suit RE2 (linear time: no backreferences or
+lookaround), and `$ref`s outside the schema are never fetched. Checking an
+order's `data` may take 100 ms of CPU time. A body must arrive within 15 s
+(`ORDERDESK_BODY_TIMEOUT`), else the answer is a 408.
 """
 
 #: Where answers are negotiated: JSON, or XML when ``Accept`` asks (the native API).
