@@ -294,13 +294,13 @@ async def test_a_path_id_beyond_64_bits_is_not_found(client, world, path):
 
 
 @pytest.mark.parametrize("number", [0, 2**31, 2**63, 2**64], ids=["0", "2^31", "2^63", "2^64"])
-async def test_a_workflow_version_outside_32_bits_is_not_found(client, world, number):
+async def test_a_workflow_version_outside_32_bits_names_the_parameter(client, world, number):
     listed = await client.get("/v1/workflows", headers=world.auth("admin"))
     workflow = listed.json()["items"][0]["id"]
     response = await client.get(
         f"/v1/workflows/{workflow}/versions/{number}", headers=world.auth("admin")
     )
-    problem(response, 404)
+    assert parameters(problem(response, 422)) == {"number"}
 
 
 @pytest.mark.parametrize(

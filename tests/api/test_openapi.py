@@ -89,7 +89,6 @@ async def test_rso_documents_its_own_error_shape_400_and_401_only(spec):
 
 async def test_labportal_errors_are_problem_documents_in_json_or_xml(spec):
     responses = spec["paths"][f"{LABPORTAL}/commerce/orders/{{id}}"]["get"]["responses"]
-    assert "422" not in responses  # the id is any string: an unknown one is a 404
     assert set(responses["404"]["content"]) == {
         "application/problem+json",
         "application/problem+xml",
