@@ -33,6 +33,7 @@ from orderdesk.http import openapi, problems
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
+from orderdesk.http.routing import include_surface
 
 DESCRIPTION = """
 Order management for clinical and laboratory supply chains.
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, tenancy, parties, catalog, workflows, projects, orders):
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
-        app.include_router(router, prefix=base)
+        include_surface(app, router, prefix=base)
     # The last added runs first: XML outside the body bound, so every /v1 answer can become
     # XML; Allow outermost, so OPTIONS needs neither.
     app.add_middleware(

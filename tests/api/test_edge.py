@@ -122,3 +122,26 @@ async def test_nothing_acceptable_on_the_native_api_is_a_406(client, world):
     r = await client.get("/v1/orders", headers={**world.auth("customer"), "Accept": "text/html"})
     assert r.status_code == 406
     assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_unknown_path_under_a_compatibility_api_is_answered_in_its_shape(client, world):
+    r = await client.get(
+        "/compat/impilo/api/v3/no-such-thing", headers={"Impilo-API-Key": world.keys["customer"]}
+    )
+    assert r.status_code == 404
+    assert r.json()["error"] == "Not Found"
+
+
+async def test_a_method_a_compatibility_path_lacks_is_a_405_in_its_shape(client, world):
+    r = await client.delete(
+        "/compat/impilo/api/v3/order", headers={"Impilo-API-Key": world.keys["customer"]}
+    )
+    assert r.status_code == 405
+    assert r.json()["status"] == 405
+    assert "POST" in r.headers["allow"]
+
+
+async def test_an_unknown_native_path_is_a_problem_document(client):
+    r = await client.get("/v1/no-such-thing")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"

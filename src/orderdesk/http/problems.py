@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -139,16 +140,31 @@ def render_problem(error: OrderdeskError, request: Request) -> Response:
     return problem_response(error, request.url.path)
 
 
+def renderers(app: FastAPI) -> dict[str, Callable[[OrderdeskError, Request], Response]]:
+    """Each surface's error renderer by its base path, for what no route of it answers."""
+    found: dict[str, Callable[[OrderdeskError, Request], Response]]
+    found = app.state.__dict__.setdefault("error_renderers", {})
+    return found
+
+
+def _render(error: OrderdeskError, request: Request) -> Response:
+    """``error`` in the shape of the surface whose base path the request is under."""
+    path = request.url.path
+    by_base = renderers(request.app)
+    base = max((b for b in by_base if path == b or path.startswith(b + "/")), key=len, default=None)
+    return by_base[base](error, request) if base is not None else render_problem(error, request)
+
+
 def install(app: FastAPI) -> None:
-    """Problem documents for what no route answers: unknown paths, methods, crashes outside."""
+    """Errors no route answers (unknown paths and methods, crashes outside a route), in the
+    shape of the surface the path is under (``renderers``), else as problem documents."""
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        error = error_for_status(exc.status_code, str(exc.detail))
-        response = problem_response(error, request.url.path)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        response = _render(error_for_status(exc.status_code, str(exc.detail)), request)
         response.headers.update(exc.headers or {})
         return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(unexpected(exc, request), request.url.path)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        return _render(unexpected(exc, request), request)

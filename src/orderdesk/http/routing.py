@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException
 from orderdesk.db import session_scope
 from orderdesk.errors import Conflict, OrderdeskError, ValidationFailed, error_for_status
 from orderdesk.http.openapi import ErrorDocs
-from orderdesk.http.problems import PROBLEM_DOCS, field_errors, unexpected
+from orderdesk.http.problems import PROBLEM_DOCS, field_errors, renderers, unexpected
 
 #: The detail of every refusal by the request's own validation (its documented schemas).
 INVALID_FIELDS = "the request has invalid fields"
@@ -81,6 +81,7 @@ def edge_route(surface: Surface) -> type[APIRoute]:
 
     class EdgeRoute(APIRoute):
         error_docs = surface.error_docs  # read by ``openapi.finish``
+        render_error = staticmethod(surface.render_error)  # read by ``include_surface``
 
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
@@ -106,6 +107,13 @@ def edge_route(surface: Surface) -> type[APIRoute]:
 
     EdgeRoute.__name__ = EdgeRoute.__qualname__ = f"EdgeRoute[{surface.name}]"
     return EdgeRoute
+
+
+def include_surface(app: FastAPI, router: APIRouter, *, prefix: str) -> None:
+    """Mount a surface's router at ``prefix``; what no route under it answers (an unknown
+    path or method) is answered in that surface's shape too."""
+    app.include_router(router, prefix=prefix)
+    renderers(app)[prefix] = router.route_class.render_error  # type: ignore[attr-defined]
 
 
 def surface_router(surface: Surface, **kwargs: Any) -> APIRouter:
