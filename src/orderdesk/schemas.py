@@ -33,6 +33,12 @@ DEPTH_MAX = 32  # objects and arrays nested in a body (``data``, workflow defini
 NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 TEXT_RULE = "no NUL, control characters (but tab, LF, CR), U+FFFE, U+FFFF or lone surrogates"
 
+
+def sayable(text: str) -> str:
+    """``text`` with each character XML 1.0 cannot carry written as U+FFFD."""
+    return NOT_TEXT.sub("\ufffd", text)
+
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 ShortText = Annotated[str, StringConstraints(max_length=NAME_MAX)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX)]

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
 from orderdesk.errors import BadRequest, FieldError
-from orderdesk.schemas import NOT_TEXT
+from orderdesk.schemas import sayable
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 MAX_FORM_FIELDS = 1000
@@ -103,7 +103,7 @@ def _fill(element: ET.Element, value: Any) -> None:
             tag = key if _valid_tag(key) else "entry"
             sub = ET.SubElement(element, tag)
             if tag != key:
-                sub.set("key", _sayable(key))
+                sub.set("key", sayable(key))
             _fill(sub, child)
     elif isinstance(value, list):
         for child in value:
@@ -113,11 +113,7 @@ def _fill(element: ET.Element, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = _sayable(str(value))
-
-
-def _sayable(text: str) -> str:
-    return NOT_TEXT.sub("\ufffd", text)
+        element.text = sayable(str(value))
 
 
 def _valid_tag(name: str) -> bool:

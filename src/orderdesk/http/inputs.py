@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 
 from orderdesk.errors import FieldError, ValidationFailed
-from orderdesk.schemas import DEPTH_MAX, LIST_MAX, NOT_TEXT, TEXT_RULE
+from orderdesk.schemas import DEPTH_MAX, LIST_MAX, NOT_TEXT, TEXT_RULE, sayable
 
 TOO_DEEP = f"objects and arrays nest at most {DEPTH_MAX} levels"
 BAD_TEXT = "holds a character no text may hold"
@@ -43,11 +43,6 @@ def _pointer_to(place: _Place) -> str:
         key, place = place
         path.append(key)
     return _pointer(path[::-1])
-
-
-def _shown(name: str) -> str:
-    """A name to echo in an error: its unsayable characters as U+FFFD."""
-    return NOT_TEXT.sub("\ufffd", name)
 
 
 def json_body_error(body: bytes) -> ValidationFailed | None:
@@ -138,6 +133,6 @@ def refuse_unsafe_parameters(request: Request) -> None:
     ):
         for name, value in items:
             if NOT_TEXT.search(name) or (isinstance(value, str) and NOT_TEXT.search(value)):
-                errors.append(FieldError(TEXT_RULE, parameter=_shown(name)))
+                errors.append(FieldError(TEXT_RULE, parameter=sayable(name)))
     if errors:
         raise ValidationFailed(f"a parameter {BAD_TEXT}", errors=errors[:LIST_MAX])

@@ -32,7 +32,6 @@ writer does) and a character XML 1.0 cannot carry at all is replaced by U+FFFD.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +39,7 @@ from typing import Any
 from orderdesk.compat.labportal.mapping import lab_status, lab_time
 from orderdesk.orders.schemas import OrderLineRead, OrderRead
 from orderdesk.orderschemas.models import OrderSchema
+from orderdesk.schemas import sayable
 
 MESSAGES = "http://schemas.datacontract.org/2004/07/labPortal2.Web.Api.v1.Commerce.Messages"
 INSTANCE = "http://www.w3.org/2001/XMLSchema-instance"
@@ -48,7 +48,6 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 
 _INT32 = 2**31
 _INT64 = 2**63
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -62,7 +61,7 @@ class Element:
 
 
 def _escape(text: str, *, quote: bool = False) -> str:
-    text = _NOT_XML.sub("\ufffd", text)
+    text = sayable(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("\r", "&#xD;")
     if quote:
