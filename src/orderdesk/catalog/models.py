@@ -19,9 +19,14 @@ class _CatalogReadable:
 
 
 class Manufacturer(_CatalogReadable, TenantOwned, Versioned, Base):
-    __tablename__ = "manufacturers"
-    __table_args__ = (Index(None, "tenant_id", "name"),)
+    """Who makes items. A supplier's own (``account_id``), or tenant-wide (none): an admin's."""
 
+    __tablename__ = "manufacturers"
+    __table_args__ = (Index(None, "tenant_id", "name"), Index(None, "tenant_id", "account_id"))
+
+    account_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("accounts.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(200))
 
 
