@@ -2,7 +2,15 @@
 
 import pytest
 
-from tests.api.builders import created, make_catalog, pointers, problem, without_id
+from tests.api.builders import (
+    created,
+    make_catalog,
+    make_order,
+    pointers,
+    problem,
+    read_order,
+    without_id,
+)
 
 MISSING = 10**12
 OWNED = ["items", "kits", "products"]  # entries that belong to one supplier
@@ -267,6 +275,146 @@ async def test_the_owner_must_be_a_supplier_account(client, world, kind):
     body = {**minimal_body(kind), "account_id": world.accounts["customer"]}
     response = await client.post(f"/v1/{kind}", json=body, headers=world.auth("admin"))
     assert pointers(problem(response, 422)) == {"/account_id"}
+
+
+# --- whose manufacturer ----------------------------------------------------
+
+
+async def tenant_wide_manufacturer(client, world, name: str = "Shared maker") -> dict:
+    return await post(client, world, "admin", "/v1/manufacturers", {"name": name})
+
+
+async def rename(client, world, who: str, maker: dict, name: str = "Renamed"):
+    return await client.patch(
+        f"/v1/manufacturers/{maker['id']}", json={"name": name}, headers=world.auth(who)
+    )
+
+
+async def test_a_suppliers_manufacturer_is_its_own(client, world):
+    maker = await make_entry(client, world, "manufacturers")
+    assert maker["account_id"] == world.accounts["supplier"]
+
+
+async def test_a_supplier_renames_its_own_manufacturer(client, world):
+    maker = await make_entry(client, world, "manufacturers", name="Acme")
+    response = await rename(client, world, "supplier", maker, "Acme Corp")
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == "Acme Corp"
+    assert response.json()["account_id"] == world.accounts["supplier"]
+
+
+async def test_another_suppliers_manufacturer_cannot_be_renamed(client, world):
+    theirs = await make_entry(client, world, "manufacturers", "supplier_other")
+    hidden = problem(await rename(client, world, "supplier", theirs), 404)
+    missing = problem(await rename(client, world, "supplier", {"id": MISSING}), 404)
+    assert without_id(hidden, theirs["id"]) == without_id(missing, MISSING)
+    stored = await client.get(f"/v1/manufacturers/{theirs['id']}", headers=world.auth("admin"))
+    assert stored.json() == theirs
+
+
+async def test_a_tenant_wide_manufacturer_cannot_be_renamed_by_a_supplier(client, world):
+    shared = await tenant_wide_manufacturer(client, world)
+    problem(await rename(client, world, "supplier", shared), 404)
+    stored = await client.get(f"/v1/manufacturers/{shared['id']}", headers=world.auth("admin"))
+    assert stored.json() == shared
+
+
+@pytest.mark.parametrize("owner", ["supplier", "admin"])
+async def test_an_admin_renames_any_manufacturer(client, world, owner):
+    maker = await make_entry(client, world, "manufacturers", owner)
+    response = await rename(client, world, "admin", maker, "By admin")
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == "By admin"
+    assert response.json()["account_id"] == maker["account_id"]
+
+
+async def test_an_admins_manufacturer_is_tenant_wide_unless_it_names_a_supplier(client, world):
+    shared = await tenant_wide_manufacturer(client, world)
+    assert shared["account_id"] is None
+    supplier = world.accounts["supplier_other"]
+    named = await post(
+        client, world, "admin", "/v1/manufacturers", {"name": "M", "account_id": supplier}
+    )
+    assert named["account_id"] == supplier
+
+
+@pytest.mark.parametrize(("who", "owner"), [("supplier", "supplier_other"), ("admin", "customer")])
+async def test_a_manufacturers_owner_must_be_a_supplier_the_caller_acts_for(
+    client, world, who, owner
+):
+    body = {"name": "M", "account_id": world.accounts[owner]}
+    response = await client.post("/v1/manufacturers", json=body, headers=world.auth(who))
+    assert pointers(problem(response, 422)) == {"/account_id"}
+
+
+async def test_the_manufacturer_list_filters_by_supplier(client, world):
+    await tenant_wide_manufacturer(client, world)
+    await make_entry(client, world, "manufacturers")
+    theirs = await make_entry(client, world, "manufacturers", "supplier_other")
+    response = await client.get(
+        "/v1/manufacturers",
+        params={"account_id": world.accounts["supplier_other"]},
+        headers=world.auth("supplier"),
+    )
+    assert response.json()["items"] == [theirs]
+
+
+async def test_another_suppliers_manufacturer_is_still_read_by_everyone(client, world):
+    catalog = await make_catalog(client, world, "supplier_other")
+    auth = world.auth("supplier")
+    url = f"/v1/manufacturers/{catalog.manufacturer_id}"
+    maker = (await client.get(url, headers=auth)).json()
+    assert maker["account_id"] == world.accounts["supplier_other"]
+    listed = await client.get("/v1/manufacturers", headers=auth)
+    assert listed.json()["items"] == [maker]
+    item = (await client.get(f"/v1/items/{catalog.item_ids[0]}", headers=auth)).json()
+    assert item["manufacturer"] == {"id": maker["id"], "name": maker["name"]}
+    order = await make_order(client, world, catalog)
+    line = (await read_order(client, world, order["id"], "customer"))["lines"][0]
+    assert line["item"]["manufacturer"] == {"id": maker["id"], "name": maker["name"]}
+
+
+async def test_a_suppliers_item_may_use_a_tenant_wide_manufacturer(client, world):
+    shared = await tenant_wide_manufacturer(client, world)
+    item = await make_entry(client, world, "items", manufacturer_id=shared["id"])
+    assert item["manufacturer"] == {"id": shared["id"], "name": shared["name"]}
+
+
+async def test_a_suppliers_item_cannot_use_another_suppliers_manufacturer(client, world):
+    theirs = await make_entry(client, world, "manufacturers", "supplier_other")
+    response = await client.post(
+        "/v1/items",
+        json={"sku": "S", "name": "N", "manufacturer_id": theirs["id"]},
+        headers=world.auth("supplier"),
+    )
+    assert pointers(problem(response, 422)) == {"/manufacturer_id"}
+    listed = await client.get("/v1/items", headers=world.auth("admin"))
+    assert listed.json()["items"] == []
+
+
+async def test_an_item_cannot_be_moved_to_another_suppliers_manufacturer(client, world):
+    theirs = await make_entry(client, world, "manufacturers", "supplier_other")
+    item = await make_entry(client, world, "items")
+    response = await client.patch(
+        f"/v1/items/{item['id']}",
+        json={"manufacturer_id": theirs["id"]},
+        headers=world.auth("supplier"),
+    )
+    assert pointers(problem(response, 422)) == {"/manufacturer_id"}
+    stored = await client.get(f"/v1/items/{item['id']}", headers=world.auth("admin"))
+    assert stored.json() == item
+
+
+async def test_an_admin_cannot_give_an_item_another_suppliers_manufacturer(client, world):
+    theirs = await make_entry(client, world, "manufacturers", "supplier_other")
+    body = {
+        "sku": "S",
+        "name": "N",
+        "account_id": world.accounts["supplier"],
+        "manufacturer_id": theirs["id"],
+    }
+    response = await client.post("/v1/items", json=body, headers=world.auth("admin"))
+    assert pointers(problem(response, 422)) == {"/manufacturer_id"}
 
 
 # --- tenants ---------------------------------------------------------------

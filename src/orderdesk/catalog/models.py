@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    or_,
+)
 from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,10 +29,27 @@ class _CatalogReadable:
 
 
 class Manufacturer(_CatalogReadable, TenantOwned, Versioned, Base):
-    __tablename__ = "manufacturers"
-    __table_args__ = (Index(None, "tenant_id", "name"),)
+    """Who makes items. A supplier's own (``account_id``), or tenant-wide (none): an admin's."""
 
+    __tablename__ = "manufacturers"
+    __table_args__ = (Index(None, "tenant_id", "name"), Index(None, "tenant_id", "account_id"))
+
+    account_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("accounts.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(200))
+
+    @classmethod
+    def editable_by(cls, principal: Principal) -> ColumnElement[bool]:
+        """An admin changes any; a supplier only its own (never a tenant-wide one)."""
+        if principal.is_admin:
+            return sql_true()
+        return cls.account_id == principal.account_id
+
+    @classmethod
+    def usable_by_supplier(cls, account_id: int) -> ColumnElement[bool]:
+        """What a supplier's item may name: the supplier's own or a tenant-wide one."""
+        return or_(cls.account_id.is_(None), cls.account_id == account_id)
 
 
 class Item(_CatalogReadable, TenantOwned, Versioned, Base):

@@ -17,11 +17,20 @@ PRODUCT_SORTS = {"id": Product.id, "name": Product.name}
 
 
 async def list_manufacturers(
-    session: AsyncSession, *, principal: Principal, sort: str, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    account_id: int | None = None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
 ) -> Page[Manufacturer]:
+    stmt = where_given(
+        select_visible(Manufacturer, principal), (Manufacturer.account_id, account_id)
+    )
     return await paginate(
         session,
-        select_visible(Manufacturer, principal),
+        stmt,
         id_column=Manufacturer.id,
         sort_columns=MANUFACTURER_SORTS,
         sort=sort,

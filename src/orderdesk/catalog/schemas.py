@@ -37,6 +37,7 @@ Price = Annotated[
 
 
 class ManufacturerCreate(Input):
+    account_id: Id | None = None  # a supplier's own; an admin's is tenant-wide unless named
     name: Name
 
 
@@ -48,6 +49,7 @@ class ManufacturerUpdate(Input):
 
 class ManufacturerRead(Timestamped):
     id: int
+    account_id: int | None  # the owning supplier; none: tenant-wide
     name: str
 
 

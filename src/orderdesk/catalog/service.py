@@ -21,7 +21,7 @@ from orderdesk.catalog.schemas import (
     ProductCreate,
     ProductUpdate,
 )
-from orderdesk.errors import FieldError, Forbidden, ValidationFailed
+from orderdesk.errors import FieldError, Forbidden, ValidationFailed, not_found
 from orderdesk.schemas import apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
@@ -72,25 +72,48 @@ def _may_edit(principal: Principal, owner_account_id: int) -> None:
 
 
 async def _check_manufacturer(
-    session: AsyncSession, manufacturer_id: int | None, principal: Principal
+    session: AsyncSession, manufacturer_id: int | None, account_id: int, principal: Principal
 ) -> None:
+    """An item of supplier ``account_id`` names that supplier's manufacturer or a tenant-wide
+    one; another supplier's is answered like a missing one."""
     if manufacturer_id is None:
         return
     found = await find_in_tenant(
-        session, Manufacturer, manufacturer_id, tenant_id=principal.tenant_id
+        session,
+        Manufacturer,
+        manufacturer_id,
+        tenant_id=principal.tenant_id,
+        where=[Manufacturer.usable_by_supplier(account_id)],
     )
     if found is None:
         raise ValidationFailed(
-            f"no manufacturer {manufacturer_id}",
-            errors=[FieldError("must be the id of a manufacturer", pointer="/manufacturer_id")],
+            f"no manufacturer {manufacturer_id} the item's supplier may use",
+            errors=[
+                FieldError(
+                    "must be the id of a manufacturer of the item's supplier or a tenant-wide one",
+                    pointer="/manufacturer_id",
+                )
+            ],
         )
+
+
+async def _manufacturer_owner(
+    session: AsyncSession, requested: int | None, principal: Principal
+) -> int | None:
+    """A supplier's manufacturer is its own; an admin's is tenant-wide unless it names one."""
+    if principal.is_admin and requested is None:
+        return None
+    return await _supplier_account(session, requested, principal)
 
 
 async def create_manufacturer(
     session: AsyncSession, data: ManufacturerCreate, *, principal: Principal
 ) -> Manufacturer:
     principal.require(Role.ADMIN, Role.SUPPLIER)
-    manufacturer = Manufacturer(tenant_id=principal.tenant_id, name=data.name)
+    account_id = await _manufacturer_owner(session, data.account_id, principal)
+    manufacturer = Manufacturer(
+        tenant_id=principal.tenant_id, account_id=account_id, name=data.name
+    )
     session.add(manufacturer)
     await session.flush()
     return manufacturer
@@ -99,8 +122,18 @@ async def create_manufacturer(
 async def update_manufacturer(
     session: AsyncSession, manufacturer_id: int, data: ManufacturerUpdate, *, principal: Principal
 ) -> Manufacturer:
+    """A supplier changes only its own; another supplier's or a tenant-wide one (which it
+    still reads) is answered exactly like a missing one. An admin changes any."""
     principal.require(Role.ADMIN, Role.SUPPLIER)
-    manufacturer = await load_manufacturer(session, manufacturer_id, principal=principal)
+    manufacturer = await find_in_tenant(
+        session,
+        Manufacturer,
+        manufacturer_id,
+        tenant_id=principal.tenant_id,
+        where=[Manufacturer.visible_to(principal), Manufacturer.editable_by(principal)],
+    )
+    if manufacturer is None:
+        raise not_found("manufacturer", manufacturer_id)
     apply_changes(manufacturer, data)
     await session.flush()
     return manufacturer
@@ -108,7 +141,7 @@ async def update_manufacturer(
 
 async def create_item(session: AsyncSession, data: ItemCreate, *, principal: Principal) -> Item:
     account_id = await _supplier_account(session, data.account_id, principal)
-    await _check_manufacturer(session, data.manufacturer_id, principal)
+    await _check_manufacturer(session, data.manufacturer_id, account_id, principal)
     item = Item(
         tenant_id=principal.tenant_id,
         account_id=account_id,
@@ -126,7 +159,7 @@ async def update_item(
 ) -> Item:
     item = await load_item(session, item_id, principal=principal)
     _may_edit(principal, item.account_id)
-    await _check_manufacturer(session, data.manufacturer_id, principal)
+    await _check_manufacturer(session, data.manufacturer_id, item.account_id, principal)
     apply_changes(item, data)
     await session.flush()
     await session.refresh(item, ["manufacturer"])

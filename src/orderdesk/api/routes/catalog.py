@@ -50,9 +50,15 @@ async def list_manufacturers(
     session: SessionDep,
     principal: PrincipalDep,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
+    account_id: AccountFilter = None,
 ) -> ListPage[ManufacturerRead]:
     page = await queries.list_manufacturers(
-        session, principal=principal, sort=paging.sort, cursor=paging.cursor, limit=paging.limit
+        session,
+        principal=principal,
+        account_id=account_id,
+        sort=paging.sort,
+        cursor=paging.cursor,
+        limit=paging.limit,
     )
     return page_response(request, page, ManufacturerRead.model_validate)
 
