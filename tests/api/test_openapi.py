@@ -107,6 +107,17 @@ async def test_the_rayteams_client_header_is_optional_and_checked_when_sent(spec
         assert "400" in operation["responses"]
 
 
+async def test_rso_lists_document_limit_as_any_positive_64_bit_integer(spec):
+    for path in (
+        f"{RSO}/orders/customers/{{customerId}}/",
+        f"{RSO}/orders/merchants/{{merchantId}}/",
+    ):
+        (limit,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "limit"]
+        assert not limit["required"]
+        (schema,) = [s for s in limit["schema"]["anyOf"] if s["type"] == "integer"]
+        assert (schema["minimum"], schema["maximum"]) == (1, 2**63 - 1), path
+
+
 async def test_native_answers_are_documented_as_xml_too(spec):
     for label, operation in operations(spec, "/v1/"):
         responses = operation["responses"]
