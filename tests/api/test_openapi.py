@@ -96,12 +96,26 @@ async def test_labportal_errors_are_problem_documents_in_json_or_xml(spec):
     assert {"application/xml", "text/xml"} <= set(responses["200"]["content"])
 
 
-async def test_the_rayteams_client_header_is_required(spec):
+async def test_the_rayteams_client_header_is_optional_and_checked_when_sent(spec):
     for label, operation in operations(spec, RAYTEAMS):
         (header,) = [p for p in operation["parameters"] if p["name"] == "x-rayteams-client-id"]
-        assert header["required"], label
+        assert not header.get("required"), label
         assert header["schema"]["type"] == "string"
+        assert "anyOf" not in header["schema"], label
+        assert (header["schema"]["minLength"], header["schema"]["maxLength"]) == (1, 200)
+        assert not {"x-orderdesk-enforced", "x-orderdesk-checked"} & set(header["schema"])
         assert "400" in operation["responses"]
+
+
+async def test_rso_lists_document_limit_as_any_positive_64_bit_integer(spec):
+    for path in (
+        f"{RSO}/orders/customers/{{customerId}}/",
+        f"{RSO}/orders/merchants/{{merchantId}}/",
+    ):
+        (limit,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "limit"]
+        assert not limit["required"]
+        (schema,) = [s for s in limit["schema"]["anyOf"] if s["type"] == "integer"]
+        assert (schema["minimum"], schema["maximum"]) == (1, 2**63 - 1), path
 
 
 async def test_native_answers_are_documented_as_xml_too(spec):

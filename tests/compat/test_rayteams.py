@@ -433,8 +433,8 @@ async def _every_route(client, world, headers) -> list:
     ]
 
 
-@pytest.mark.parametrize("client_id", [None, "", "   ", "c" * 201])
-async def test_the_client_id_header_is_required(client, world, client_id):
+@pytest.mark.parametrize("client_id", ["", "   ", "c" * 201])
+async def test_a_client_id_header_sent_blank_or_too_long_is_refused(client, world, client_id):
     for r in await _every_route(client, world, ray(world, "supplier", client_id=client_id)):
         body = problem(r, 400)
         assert parameters(body) == {"x-rayteams-client-id"}
@@ -444,10 +444,28 @@ async def test_the_client_id_header_is_required(client, world, client_id):
 async def test_a_refused_client_changes_nothing(client, world):
     order = await sample_order(client, world)
     r = await client.put(
-        f"{BASE}/order/{order['id']}/status", json=PUT_BODY, headers=world.auth("supplier")
+        f"{BASE}/order/{order['id']}/status", json=PUT_BODY, headers=ray(world, "supplier", "")
     )
     problem(r, 400)
     assert (await read_order(client, world, order["id"]))["status"]["id"] == REQUESTED
+
+
+async def test_every_route_answers_without_the_client_id_header(client, world):
+    for r in await _every_route(client, world, ray(world, "supplier", client_id=None)):
+        assert r.status_code == 200, r.text
+
+
+async def test_without_the_client_id_header_the_timeline_records_no_client(client, world):
+    order = await sample_order(client, world)
+    r = await client.put(
+        f"{BASE}/order/{order['id']}/status", json=PUT_BODY, headers=ray(world, "supplier", None)
+    )
+    assert r.status_code == 200, r.text
+    event = (await timeline_of(client, world, order["id"]))[-1]
+    assert event["kind"] == "status_moved"
+    assert event["client"] is None
+    assert event["actor"] == "supplier:supplier"
+    assert (await histories(client, world, order["project_id"]))[-1]["clientId"] is None
 
 
 async def test_the_client_id_lands_on_the_timeline(client, world):
@@ -534,8 +552,8 @@ async def test_an_order_created_natively_reads_here(client, world):
     assert data["_id"] == str(order["id"])
     assert data["projectId"] == str(order["project_id"])
     assert data["product"] is None
-    assert data["patientId"] is None and data["subject"] is None
-    assert data["memo"] is None
+    assert data["patientId"] == "" and data["subject"] is None
+    assert data["memo"] == ""
     assert data["medicalRecords"] == {} and data["treatments"] == []
     assert data["workflow"]["key"] == IMPILO_DEVICE.key
     assert [n["status"] for n in data["workflow"]["nodes"]] == [s.id for s in IMPILO_DEVICE.states]
@@ -551,6 +569,42 @@ async def test_an_order_moved_natively_reads_moved_here(client, world):
     assert (await move(client, world, order["id"], WAIT_RESPONSE)).status_code == 200
     answer = await ray_order(client, world, order["id"])
     assert_like_sample(answer, GET_SAMPLE, order, world)
+
+
+async def test_memo_and_discount_are_empty_strings_when_the_order_has_none(client, world):
+    product = await created(
+        await client.post(
+            "/v1/products",
+            headers=world.auth("supplier"),
+            json={"name": "Night guard", "price": "120000", "currency": "원"},
+        )
+    )
+    order = await sample_order(client, world, product_id=product["id"], memo=None)
+
+    data = (await ray_order(client, world, order["id"]))["data"]
+    assert data["memo"] == ""
+    assert data["product"] == {
+        "currency": "원",
+        "discount": "",
+        "price": 120000,
+        "productname": "Night guard",
+    }
+
+
+async def test_patient_id_and_birth_are_empty_strings_when_the_patient_has_none(client, world):
+    patient = await make_patient(
+        client,
+        world,
+        first_name="Tester",
+        last_name=LAST_NAME,
+        date_of_birth=None,
+        external_identifier=None,
+    )
+    order = await sample_order(client, world, patient_id=patient["id"])
+
+    data = (await ray_order(client, world, order["id"]))["data"]
+    assert data["patientId"] == ""
+    assert data["subject"] == {"name": f"Tester {LAST_NAME}", "birth": ""}
 
 
 # --- products and projects -------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from orderdesk.compat.rso import routes as rso_routes
 from tests.api.builders import (
     make_catalog,
     make_order,
@@ -598,11 +599,12 @@ async def test_lists_take_limit_sort_and_offset(
         assert await ids(offset=3) == []
         assert await ids(offset=2**62) == []
         assert await ids(limit=1000) == made
+        assert await ids(limit=2**63 - 1, offset=1) == made[1:]
 
         for params, named in (
             ({"sort": "name"}, "sort"),
             ({"sort": ""}, "sort"),
-            ({"limit": 1001}, "limit"),
+            ({"limit": 2**63}, "limit"),
             ({"limit": 0}, "limit"),
             ({"limit": -1}, "limit"),
             ({"limit": "all"}, "limit"),
@@ -611,6 +613,71 @@ async def test_lists_take_limit_sort_and_offset(
         ):
             r = await client.get(url, params=params, headers=world.auth(who))
             assert f"{named}" in error(r, 400), params
+
+
+async def place(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any], count: int
+) -> list[str]:
+    """``count`` orders of the customer with the merchant, oldest first: their ids."""
+    made = []
+    for n in range(count):
+        body = {**JSON_BODY, "comments": [f"order {n}"]}
+        r = await client.post(create_url(shop), json=body, headers=world.auth("customer"))
+        assert r.status_code == 201, r.text
+        made.append(r.json()["_id"])
+    return made
+
+
+def list_urls(shop: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (f"{BASE}/orders/customers/{shop['customer']}/", "customer"),
+        (f"{BASE}/orders/merchants/{shop['merchant']}/", "supplier"),
+    ]
+
+
+async def test_a_limit_past_1000_is_accepted_and_answers_every_order_when_fewer(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any]
+) -> None:
+    made = await place(client, world, shop, 2)
+    for url, who in list_urls(shop):
+        r = await client.get(url, params={"limit": 1001}, headers=world.auth(who))
+        assert r.status_code == 200, r.text
+        assert [o["_id"] for o in r.json()] == made
+        assert r.headers["x-total-count"] == "2"
+
+
+async def test_a_list_longer_than_the_internal_page_comes_back_whole_and_in_order(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any], monkeypatch
+) -> None:
+    monkeypatch.setattr(rso_routes, "PAGE_SIZE", 2)
+    made = await place(client, world, shop, 6)  # three pages' worth
+    for url, who in list_urls(shop):
+        for params, expected in (({}, made), ({"sort": "desc"}, made[::-1])):
+            r = await client.get(url, params=params, headers=world.auth(who))
+            assert r.status_code == 200, r.text
+            assert r.headers["content-type"] == "application/json"
+            assert r.headers["x-total-count"] == "6"
+            answer = r.json()
+            assert [o["_id"] for o in answer] == expected
+            assert [o["comments"] for o in answer] == [[f"order {made.index(i)}"] for i in expected]
+
+
+async def test_offset_and_limit_slice_across_internal_page_boundaries(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any], monkeypatch
+) -> None:
+    monkeypatch.setattr(rso_routes, "PAGE_SIZE", 2)
+    made = await place(client, world, shop, 7)
+    url, who = list_urls(shop)[0]
+    for offset, limit in ((1, 4), (2, 4), (3, 3), (1, None), (0, 5), (5, 9), (6, 1), (7, 2)):
+        for sort, ordered in (("asc", made), ("desc", made[::-1])):
+            params: dict[str, Any] = {"offset": offset, "sort": sort}
+            if limit is not None:
+                params["limit"] = limit
+            r = await client.get(url, params=params, headers=world.auth(who))
+            assert r.status_code == 200, r.text
+            assert r.headers["x-total-count"] == "7"
+            end = None if limit is None else offset + limit
+            assert [o["_id"] for o in r.json()] == ordered[offset:end], params
 
 
 async def test_lists_answer_only_the_callers_own_account(

@@ -11,7 +11,8 @@ here, once the document is generated (``install``), from facts about each operat
 - ``WWW-Authenticate`` on every 401;
 - the form bodies the body middleware turns into JSON, beside each JSON body;
 - under the negotiated prefix, the XML answers (and 406) of the XML middleware;
-- headers a dependency enforces itself (``ENFORCED``), marked required.
+- headers a dependency enforces itself (``ENFORCED``), marked required, and optional
+  headers a dependency checks itself when sent (``CHECKED``): both document its 400.
 
 Response headers a handler sets (``ETag``, ``Location``) are declared on the route
 with ``sends``.
@@ -36,6 +37,8 @@ XML = "application/xml"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: A header parameter's schema key: a dependency enforces it, so the document says required.
 ENFORCED = "x-orderdesk-enforced"
+#: A header parameter's schema key: optional, but a dependency checks it when sent (a 400).
+CHECKED = "x-orderdesk-checked"
 
 _REF = "#/components/schemas/{model}"
 
@@ -126,7 +129,8 @@ def _document(operation: dict[str, Any], method: str, docs: ErrorDocs, *, xml: b
     responses = operation.setdefault("responses", {})
     if "HTTPValidationError" in _text(responses.get("422", {})):
         del responses["422"]
-    enforced = [p for p in operation.get("parameters", []) if _enforce(p)]
+    # Headers a dependency checks itself: a 400 in the surface's shape when wrong.
+    checked = [p for p in operation.get("parameters", []) if _enforce(p) or _checked(p)]
     body = operation.get("requestBody", {}).get("content", {})
     if "application/json" in body:
         body.setdefault(FORM, body["application/json"])
@@ -135,7 +139,7 @@ def _document(operation: dict[str, Any], method: str, docs: ErrorDocs, *, xml: b
             if status.startswith("2") and "application/json" in response.get("content", {}):
                 response["content"][XML] = {}
     media = docs.media_types + (("application/problem+xml",) if xml else ())
-    statuses = _statuses(operation, method, xml=xml) | ({400} if enforced else set())
+    statuses = _statuses(operation, method, xml=xml) | ({400} if checked else set())
     for status in sorted({docs.folds.get(s, s) for s in statuses}):
         error = responses.setdefault(str(status), {})
         error.setdefault("description", docs.describe(status))
@@ -179,10 +183,25 @@ def _enforce(parameter: dict[str, Any]) -> bool:
         return False
     parameter["required"] = True
     parameter[ENFORCED] = True
+    _without_null(schema)
+    return True
+
+
+def _checked(parameter: dict[str, Any]) -> bool:
+    """A ``CHECKED`` header: optional, its schema (what it must be when sent) without ``null``."""
+    schema = parameter.get("schema", {})
+    if not schema.pop(CHECKED, False):
+        return False
+    parameter["required"] = False
+    _without_null(schema)
+    return True
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    """A header is absent or a string: the ``null`` branch FastAPI adds says nothing."""
     for branch in schema.pop("anyOf", []):
         if branch.get("type") != "null":
             schema.update(branch)
-    return True
 
 
 def _register(components: dict[str, Any], model: type[BaseModel]) -> None:

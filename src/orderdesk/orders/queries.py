@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
@@ -120,6 +121,19 @@ class NumberedPage:
     total: int
 
 
+def _by_position(stmt: Select[Order], *, descending: bool) -> Select[Order]:
+    """By creation time (then id), the order positions count in."""
+    if descending:
+        return stmt.order_by(Order.created_at.desc(), Order.id.desc())
+    return stmt.order_by(Order.created_at.asc(), Order.id.asc())
+
+
+async def count_orders(session: AsyncSession, principal: Principal, f: OrderFilter) -> int:
+    """How many orders match ``f`` among those the principal may see."""
+    stmt = filtered_orders(principal, f)
+    return await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 async def list_orders_numbered(
     session: AsyncSession,
     principal: Principal,
@@ -129,17 +143,61 @@ async def list_orders_numbered(
     limit: int | None,
     descending: bool,
 ) -> NumberedPage:
-    stmt = filtered_orders(principal, f)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-    order_by = (
-        (Order.created_at.desc(), Order.id.desc())
-        if descending
-        else (Order.created_at.asc(), Order.id.asc())
-    )
-    stmt = stmt.options(*ORDER_LOAD).order_by(*order_by).offset(offset)
+    total = await count_orders(session, principal, f)
+    stmt = _by_position(filtered_orders(principal, f).options(*ORDER_LOAD), descending=descending)
+    stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return NumberedPage(items=list((await session.scalars(stmt)).unique()), total=total or 0)
+    return NumberedPage(items=list((await session.scalars(stmt)).unique()), total=total)
+
+
+async def orders_in_pages(
+    session: AsyncSession,
+    principal: Principal,
+    f: OrderFilter,
+    *,
+    offset: int,
+    limit: int | None,
+    descending: bool,
+    page_size: int,
+) -> AsyncIterator[list[Order]]:
+    """The orders ``list_orders_numbered`` answers (``limit`` None: all from ``offset``),
+    read ``page_size`` at a time, so a caller holds one page at once.
+
+    Only the first page skips ``offset`` rows; each next one continues after the last
+    row read (by creation time and id), so no page costs more than the first.
+    """
+    if page_size < 1:
+        raise ValueError("page_size must be positive")
+    base = filtered_orders(principal, f).options(*ORDER_LOAD)
+    remaining = limit
+    last: tuple[dt.datetime, int] | None = None  # (created_at, id) of the last row read
+    while remaining is None or remaining > 0:
+        size = page_size if remaining is None else min(page_size, remaining)
+        stmt = base
+        if last is None:
+            stmt = stmt.offset(offset)
+        elif descending:
+            created, ident = last
+            stmt = stmt.where(
+                or_(Order.created_at < created, and_(Order.created_at == created, Order.id < ident))
+            )
+        else:
+            created, ident = last
+            stmt = stmt.where(
+                or_(Order.created_at > created, and_(Order.created_at == created, Order.id > ident))
+            )
+        page = list(
+            (await session.scalars(_by_position(stmt, descending=descending).limit(size))).unique()
+        )
+        if not page:
+            return
+        last = (page[-1].created_at, page[-1].id)
+        yield page
+        if len(page) < size:
+            return
+        if remaining is not None:
+            remaining -= len(page)
 
 
 async def project_timeline(

@@ -74,14 +74,19 @@ def _workflow(key: str, version: int, states: Iterable[_Status]) -> RayTeamsWork
     return RayTeamsWorkflow(key=key, version=version, nodes=[node(s) for s in states])
 
 
+def text(value: str | None) -> str:
+    """A field the document types String: ``""`` where the order has none, never null."""
+    return "" if value is None else value
+
+
 def _product(snapshot: ProductSnapshot | None) -> RayTeamsProductInfo | None:
     if snapshot is None:
         return None
     return RayTeamsProductInfo(
-        currency=snapshot.currency,
-        discount=snapshot.discount,
+        currency=text(snapshot.currency),
+        discount=text(snapshot.discount),
         price=None if snapshot.price is None else number(snapshot.price),
-        productname=snapshot.name,
+        productname=text(snapshot.name),
     )
 
 
@@ -96,7 +101,7 @@ def order_out(order: OrderRead) -> RayTeamsOrder:
     if patient is not None:
         subject = {
             "name": " ".join(p for p in (patient.first_name, patient.last_name) if p),
-            "birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+            "birth": patient.date_of_birth.isoformat() if patient.date_of_birth else "",
         }
     created = epoch_ms(order.created_at)
     return RayTeamsOrder.model_validate(
@@ -109,9 +114,9 @@ def order_out(order: OrderRead) -> RayTeamsOrder:
             "statusName": order.status.name,
             "statusType": order.status.type,
             "product": _product(order.product),
-            "patientId": patient.external_identifier if patient else None,
+            "patientId": text(patient.external_identifier if patient else None),
             "subject": subject,
-            "memo": order.memo,
+            "memo": text(order.memo),
             "medicalRecords": _data(order, MEDICAL_RECORDS, {}),
             "treatments": _data(order, TREATMENTS, []),
             "workflow": _workflow(

@@ -4,6 +4,19 @@ Only translation lives here: the vendor request becomes core schemas, the core
 services and queries do the work (and the scoping), and their read models are
 rendered in the vendor's ``{"status": "success", "data": ...}`` envelope.
 Errors are the app's RFC 9457 problem documents (the seed shows none).
+
+Decisions where the document is silent:
+
+- ``x-rayteams-client-id`` is optional (the document sets no constraint on it): when
+  sent, its value (trimmed) is recorded on the timeline as the calling client; when
+  absent, no client is recorded. A value that is sent but blank or longer than
+  ``CLIENT_MAX`` is a 400 naming the header; one holding text no field may hold
+  (``schemas.NOT_TEXT``) is refused by the edge first, a 422 naming it, as in every
+  header.
+- String fields the order object always shows (``memo``, ``patientId``,
+  ``subject.birth``, ``product.currency`` / ``discount`` / ``productname``) are ``""``
+  when the order has no value for them, never ``null``; the objects ``product`` and
+  ``subject`` are ``null`` when the order has no product or no patient.
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ from orderdesk.catalog.schemas import ProductRead
 from orderdesk.catalog.service import load_product
 from orderdesk.errors import BadRequest, FieldError, ValidationFailed
 from orderdesk.http.auth import BEARER, principal_from
-from orderdesk.http.openapi import ENFORCED, ErrorDocs
+from orderdesk.http.openapi import CHECKED, ErrorDocs
 from orderdesk.http.problems import PROBLEM, Problem, render_problem
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -46,7 +59,7 @@ CLIENT_MAX = 200  # what the timeline stores of it
 ERROR_DOCS = ErrorDocs(
     model=Problem,
     media_types=(PROBLEM,),
-    descriptions={400: f"The {CLIENT_HEADER} header is missing, blank or too long"},
+    descriptions={400: f"The {CLIENT_HEADER} header is sent blank or too long"},
 )
 
 router = surface_router(
@@ -63,10 +76,10 @@ async def _principal(
         str | None,
         Header(
             alias=CLIENT_HEADER,
-            description="The calling client's id, recorded on the order timeline",
+            description="Optional: the calling client's id, recorded on the order timeline",
             # Checked below (a 400 in this surface's shape), so documented, not validated.
             json_schema_extra={
-                ENFORCED: True,
+                CHECKED: True,
                 "minLength": 1,
                 "maxLength": CLIENT_MAX,
                 "pattern": r"\S",
@@ -74,11 +87,13 @@ async def _principal(
         ),
     ] = None,
 ) -> Principal:
-    client = (client_id or "").strip()
+    if client_id is None:
+        return principal  # no client recorded
+    client = client_id.strip()
     if not client or len(client) > CLIENT_MAX:
-        detail = f"required: the calling client's id, 1 to {CLIENT_MAX} characters"
+        detail = f"when sent: the calling client's id, 1 to {CLIENT_MAX} characters"
         raise BadRequest(
-            f"send the calling client's id in the {CLIENT_HEADER} header",
+            f"the {CLIENT_HEADER} header, when sent, must carry the calling client's id",
             errors=[FieldError(detail, parameter=CLIENT_HEADER)],
         )
     return principal.with_client(client)

@@ -61,15 +61,15 @@ class RayTeamsWorkflow(Wire):
 
 
 class RayTeamsProductInfo(Wire):
-    currency: str | None
-    discount: str | None
+    currency: str = Field(description='Payment unit; "" if none')
+    discount: str = Field(description='Discount rate or discount information; "" if none')
     price: int | float | None
-    productname: str | None
+    productname: str = Field(description='Product name; "" if none')
 
 
 class RayTeamsSubject(Wire):
     name: str = Field(description="First and last name")
-    birth: str | None = Field(description="YYYY-MM-DD")
+    birth: str = Field(description='YYYY-MM-DD; "" if not known')
 
 
 class RayTeamsOrder(Wire):
@@ -81,9 +81,11 @@ class RayTeamsOrder(Wire):
     status_name: str = Field(alias="statusName")
     status_type: str = Field(alias="statusType", description="NEW, INPROGRESS or CLOSED")
     product: RayTeamsProductInfo | None = Field(description="The product as it was when ordered")
-    patient_id: str | None = Field(alias="patientId", description="The patient's own identifier")
+    patient_id: str = Field(
+        alias="patientId", description='The patient\'s own identifier; "" if none'
+    )
     subject: RayTeamsSubject | None
-    memo: str | None
+    memo: str = Field(description='Additional comments on the order; "" if none')
     medical_records: Any = Field(alias="medicalRecords")
     treatments: Any
     workflow: RayTeamsWorkflow

@@ -79,8 +79,6 @@ INSUFFICIENT_PRIVILEGES = "Insufficient privileges"
 #: A FieldError detail meaning "required and not given".
 MISSING = "required"
 
-#: The most orders one list answers; ``limit`` defaults to it ("Default is all").
-MAX_LIMIT = 1000
 SORTS: dict[str, bool] = {"asc": False, "1": False, "desc": True, "-1": True}
 
 

@@ -26,10 +26,15 @@ Decisions where the document is silent (details in ``mapping``):
 - Create answers 201 with the order and its ``ETag``. ``merchant_info`` may be
   sent: its ``merchant_id`` must be the path's, the rest is the merchant's
   registered account, which is what the order shows.
-- Lists: oldest first by default; ``limit`` defaults to ("all") and may not
-  exceed 1000; ``X-Total-Count`` says how many match in all, so a client can
-  page past 1000 with ``offset``. A body sent with GET (as the samples do) is
-  ignored.
+- Lists: oldest first by default; ``limit`` is any positive integer (up to
+  2**63 - 1, what a 64-bit integer holds) and defaults to all, as the document
+  says; ``offset`` skips that many first. ``X-Total-Count`` says how many match
+  in all. However many that is, the answer is built in bounded working memory:
+  the orders are read from the core ``PAGE_SIZE`` at a time and each page is
+  rendered to JSON bytes before the next is read (the body itself is the one
+  thing that grows with the answer; it is not streamed, because the edge
+  commits and closes the request's session before the body would be sent). A
+  body sent with GET (as the samples do) is ignored.
 - ``PUT /orders/{orderId}/``: a group sent replaces the stored one (as the
   sample shows; address fields this API cannot show, like country, stay);
   ``comments`` replace the list; ``status`` "Completed" / "Cancelled" moves the
@@ -43,6 +48,7 @@ Decisions where the document is silent (details in ``mapping``):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -77,7 +83,6 @@ from . import mapping
 from .mapping import (
     CUSTOMER_NOT_FOUND,
     INSUFFICIENT_PRIVILEGES,
-    MAX_LIMIT,
     MERCHANT_NOT_FOUND,
     ORDER_NOT_FOUND,
     RECORD_NOT_FOUND,
@@ -236,6 +241,19 @@ async def _own_account(
         raise NotFound(message) from None
 
 
+#: Orders read from the core (and rendered) at a time while answering a list.
+PAGE_SIZE = 500
+#: The largest ``limit`` (and what a 64-bit integer holds): in effect, no maximum.
+LIMIT_MAX = 2**63 - 1
+
+
+def _json(value: Any) -> bytes:
+    """As ``JSONResponse`` renders it."""
+    return json.dumps(
+        value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
 async def _list(
     session: SessionDep,
     principal: Principal,
@@ -244,22 +262,36 @@ async def _list(
     limit: int | None,
     sort: str | None,
     offset: int,
-) -> JSONResponse:
-    page = await queries.list_orders_numbered(
+) -> Response:
+    """The JSON array of the orders, a page of the core's at a time (see the module)."""
+    descending = mapping.descending(sort)
+    total = await queries.count_orders(session, principal, f)
+    rendered: list[bytes] = []
+    async for page in queries.orders_in_pages(
         session,
         principal,
         f,
         offset=offset,
-        limit=limit or MAX_LIMIT,
-        descending=mapping.descending(sort),
+        limit=limit,
+        descending=descending,
+        page_size=PAGE_SIZE,
+    ):
+        views = await read_orders(session, page, principal)
+        rendered.append(b",".join(_json(mapping.order_json(o)) for o in views))
+    return Response(
+        b"[" + b",".join(rendered) + b"]",
+        media_type="application/json",
+        headers={"X-Total-Count": str(total)},
     )
-    orders = [mapping.order_json(o) for o in await read_orders(session, page.items, principal)]
-    return JSONResponse(orders, headers={"X-Total-Count": str(page.total)})
 
 
 Limit = Annotated[
     int | None,
-    Query(ge=1, le=MAX_LIMIT, description=f"How many orders; default all (at most {MAX_LIMIT})"),
+    Query(
+        ge=1,
+        le=LIMIT_MAX,
+        description="How many orders; default all (any positive integer a 64-bit integer holds)",
+    ),
 ]
 Sort = Annotated[
     str | None,
@@ -286,7 +318,7 @@ async def customer_orders(
     limit: Limit = None,
     sort: Sort = None,
     offset: Offset = 0,
-) -> JSONResponse:
+) -> Response:
     customer_id = mapping.parse_id(customerId, CUSTOMER_NOT_FOUND)
     await _own_account(session, principal, customer_id, AccountKind.CUSTOMER, CUSTOMER_NOT_FOUND)
     return await _list(
@@ -313,7 +345,7 @@ async def merchant_orders(
     limit: Limit = None,
     sort: Sort = None,
     offset: Offset = 0,
-) -> JSONResponse:
+) -> Response:
     merchant_id = mapping.parse_id(merchantId, MERCHANT_NOT_FOUND)
     await _own_account(session, principal, merchant_id, AccountKind.SUPPLIER, MERCHANT_NOT_FOUND)
     return await _list(
