@@ -11,8 +11,7 @@ here, once the document is generated (``install``), from facts about each operat
 - ``WWW-Authenticate`` on every 401;
 - the form bodies the body middleware turns into JSON, beside each JSON body;
 - under the negotiated prefix, the XML answers (and 406) of the XML middleware;
-- headers a dependency enforces itself (``ENFORCED``), marked required, and optional
-  headers a dependency checks itself when sent (``CHECKED``): both document its 400.
+- optional headers a dependency checks itself when sent (``CHECKED``): their 400.
 
 Response headers a handler sets (``ETag``, ``Location``) are declared on the route
 with ``sends``.
@@ -35,8 +34,6 @@ FORM = "application/x-www-form-urlencoded"
 XML = "application/xml"
 #: Methods whose body the body middleware reads (and may refuse).
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: A header parameter's schema key: a dependency enforces it, so the document says required.
-ENFORCED = "x-orderdesk-enforced"
 #: A header parameter's schema key: optional, but a dependency checks it when sent (a 400).
 CHECKED = "x-orderdesk-checked"
 
@@ -130,7 +127,7 @@ def _document(operation: dict[str, Any], method: str, docs: ErrorDocs, *, xml: b
     if "HTTPValidationError" in _text(responses.get("422", {})):
         del responses["422"]
     # Headers a dependency checks itself: a 400 in the surface's shape when wrong.
-    checked = [p for p in operation.get("parameters", []) if _enforce(p) or _checked(p)]
+    checked = [p for p in operation.get("parameters", []) if _checked(p)]
     body = operation.get("requestBody", {}).get("content", {})
     if "application/json" in body:
         body.setdefault(FORM, body["application/json"])
@@ -174,17 +171,6 @@ def _statuses(operation: dict[str, Any], method: str, *, xml: bool) -> set[int]:
     if xml:
         statuses.add(406)
     return statuses
-
-
-def _enforce(parameter: dict[str, Any]) -> bool:
-    """An ``ENFORCED`` header: required, its schema without the ``null`` FastAPI adds."""
-    schema = parameter.get("schema", {})
-    if not schema.pop(ENFORCED, False):
-        return False
-    parameter["required"] = True
-    parameter[ENFORCED] = True
-    _without_null(schema)
-    return True
 
 
 def _checked(parameter: dict[str, Any]) -> bool:
