@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from orderdesk.workflow.defaults import IMPILO_DEVICE, TENANT_DEFAULT_KEY
+from orderdesk.workflow.vocabularies import terms_of
 from tests.api.builders import created, make_catalog, make_order
 
 TWO_STEP = {
@@ -55,7 +56,9 @@ async def test_an_order_shows_status_workflow_version_and_the_callers_moves(clie
         "type": "NEW",
         "outcome": None,
         "code": None,
+        "terms": terms_of(initial),
     }
+    assert order["status"]["terms"]["impilo"] == "new"
     assert (order["workflow"]["key"], order["workflow"]["version"]) == (TENANT_DEFAULT_KEY, 1)
     assert [s["id"] for s in order["workflow"]["states"]] == [s.id for s in IMPILO_DEVICE.states]
     expected = {t.to_state for t in IMPILO_DEVICE.moves_from(initial.id, role="customer")}
@@ -332,13 +335,15 @@ async def test_cancelling_moves_to_the_cancelled_outcome_state(client, world):
         headers=world.auth("customer"),
     )
     assert r.status_code == 200, r.text
-    assert r.json()["status"] == {
+    status = r.json()["status"]
+    assert {k: v for k, v in status.items() if k != "terms"} == {
         "id": "dropped",
         "name": "Dropped",
         "type": "CLOSED",
         "outcome": "cancelled",
         "code": None,
     }
+    assert status["terms"]["impilo"] == "cancelled"  # every vocabulary reads it as cancelled
 
 
 async def test_every_move_appends_a_timeline_event_with_from_to_reason_and_actor(client, world):

@@ -93,13 +93,41 @@ JSON_BODY: dict[str, Any] = {
 # --- helpers ---------------------------------------------------------------------------
 
 
+#: Every field each group shows.
+GROUP_KEYS: dict[str, tuple[str, ...]] = {
+    "shipping_info": (
+        "shipping_address1",
+        "shipping_address2",
+        "shipping_city",
+        "shipping_state",
+        "shipping_zip",
+    ),
+    "billing_info": (
+        "paypal_email",
+        "billing_address1",
+        "billing_address2",
+        "billing_city",
+        "billing_state",
+        "billing_zip",
+    ),
+}
+
+
+def every_key(group: str, sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The group as answered for what was sent: every field, "" for those not sent."""
+    return [{key: sent[0].get(key, "") for key in GROUP_KEYS[group]}]
+
+
 def assert_like_sample(actual: dict[str, Any], sample: dict[str, Any], ids: dict[str, str]) -> None:
     """``actual`` equals the document's sample field by field; ids are ours (digit strings),
     the date has the sample's format, ``__v`` is a number, and ``merchant_info`` (in the
-    attribute table, not in the samples) is the one addition."""
+    attribute table, not in the samples) is the one addition. A group shows every field:
+    where a sample leaves one out (the update sample's ``paypal_email``) it is ``""``."""
     assert set(actual) == set(sample) | {"merchant_info"}, actual
     for key, expected in sample.items():
-        if key in IDS:
+        if key in GROUP_KEYS:
+            assert actual[key] == every_key(key, expected), (key, actual[key], expected)
+        elif key in IDS:
             assert re.fullmatch(r"\d+", actual[key]), (key, actual[key])
             assert actual[key] == ids[key], key
         elif key == "created_date":
@@ -235,8 +263,9 @@ async def test_update_sample_request_answers_the_sample_order(
     order = r.json()
     assert_like_sample(order, UPDATE_SAMPLE_RESPONSE, ids_of(shop, created["_id"]))
     # The billing_info sent replaces the stored one whole, as the sample shows (no
-    # paypal_email); the shipping_info not sent stays; __v counts the change.
-    assert "paypal_email" not in order["billing_info"][0]
+    # paypal_email: "" here, as every field is shown); the shipping_info not sent stays;
+    # __v counts the change.
+    assert order["billing_info"][0]["paypal_email"] == ""
     assert order["created_date"] == created["created_date"]
     assert order["__v"] == 1
     events = await timeline_of(client, world, int(created["_id"]))
@@ -339,8 +368,9 @@ async def test_create_takes_json_nested_in_one_element_arrays(
     r = await client.post(create_url(shop, "/"), json=JSON_BODY, headers=world.auth("customer"))
     assert r.status_code == 201, r.text
     order = r.json()
-    assert order["shipping_info"] == JSON_BODY["shipping_info"]  # no address2 sent: none shown
-    assert order["billing_info"] == JSON_BODY["billing_info"]
+    # Every field of each group, "" for the ones not sent.
+    assert order["shipping_info"] == every_key("shipping_info", JSON_BODY["shipping_info"])
+    assert order["billing_info"] == every_key("billing_info", JSON_BODY["billing_info"])
     assert order["comments"] == ["first", "second"]
 
 
@@ -354,7 +384,7 @@ async def test_create_takes_bare_objects_and_a_string_comment_in_json(
     }
     r = await client.put(create_url(shop), json=body, headers=world.auth("customer"))
     assert r.status_code == 201, r.text
-    assert r.json()["shipping_info"] == JSON_BODY["shipping_info"]
+    assert r.json()["shipping_info"] == every_key("shipping_info", JSON_BODY["shipping_info"])
     assert r.json()["comments"] == ["just one"]
 
 
@@ -369,7 +399,7 @@ async def test_create_takes_bracketed_form_fields_and_repeated_comments(
     fields += [("comments", "one"), ("comments", "two")]
     r = await client.post(create_url(shop), data=dict(fields[:-2]), headers=world.auth("customer"))
     assert r.status_code == 201, r.text
-    assert r.json()["billing_info"] == JSON_BODY["billing_info"]
+    assert r.json()["billing_info"] == every_key("billing_info", JSON_BODY["billing_info"])
     assert r.json()["comments"] == []
 
     encoded = httpx.QueryParams(fields)
@@ -378,7 +408,7 @@ async def test_create_takes_bracketed_form_fields_and_repeated_comments(
     )
     assert r.status_code == 201, r.text
     assert r.json()["comments"] == ["one", "two"]
-    assert r.json()["shipping_info"] == JSON_BODY["shipping_info"]
+    assert r.json()["shipping_info"] == every_key("shipping_info", JSON_BODY["shipping_info"])
 
 
 async def test_create_merchant_info_is_the_merchants_registered_account(
@@ -776,6 +806,7 @@ async def test_update_takes_json_and_flat_fields_and_keeps_what_it_cannot_show(
     assert r.json()["shipping_info"] == [
         {
             "shipping_address1": "9 New St",
+            "shipping_address2": "",
             "shipping_city": "Cary",
             "shipping_state": "NC",
             "shipping_zip": "27511",
@@ -791,9 +822,9 @@ async def test_update_takes_json_and_flat_fields_and_keeps_what_it_cannot_show(
         headers={**merchant, **FORM},
     )
     assert r.status_code == 200, r.text
-    assert r.json()["billing_info"] == [
-        {"paypal_email": "new@example.com", "billing_city": "Durham"}
-    ]
+    assert r.json()["billing_info"] == every_key(
+        "billing_info", [{"paypal_email": "new@example.com", "billing_city": "Durham"}]
+    )
     assert r.json()["comments"] == []
 
     # An empty update changes nothing (and is no new version).
@@ -922,14 +953,16 @@ async def test_only_the_orders_customer_cancels(
 # --- orders from elsewhere ------------------------------------------------------------------
 
 
-async def test_an_order_placed_natively_reads_here(
+async def test_an_order_placed_natively_from_a_record_reads_here(
     client: httpx.AsyncClient, world: World, shop: dict[str, Any]
 ) -> None:
     catalog = await make_catalog(client, world)
+    device = await product_following(client, world, "impilo-device")
     native = await make_order(
         client,
         world,
         catalog,
+        product_id=device,
         shipping_address={
             "line_one": "5 Main St",
             "city": "Apex",
@@ -947,11 +980,13 @@ async def test_an_order_placed_natively_reads_here(
     assert order == {
         "status": "In progress",  # impilo-device "new"
         "_id": str(native["id"]),
+        "record_id": str(device),
         "merchant_id": str(shop["merchant"]),
         "customer_info": [CREATE_SAMPLE_RESPONSE["customer_info"][0]],
         "shipping_info": [
             {
                 "shipping_address1": "5 Main St",
+                "shipping_address2": "",
                 "shipping_city": "Apex",
                 "shipping_state": "NC",
                 "shipping_zip": "27502",
@@ -961,7 +996,10 @@ async def test_an_order_placed_natively_reads_here(
             {
                 "paypal_email": "ap@example.com",
                 "billing_address1": "6 Main St",
+                "billing_address2": "",
                 "billing_city": "Apex",
+                "billing_state": "",
+                "billing_zip": "",
             }
         ],
         "merchant_info": [
@@ -976,7 +1014,7 @@ async def test_an_order_placed_natively_reads_here(
         "_createdBy": str(shop["customer"]),
         "created_date": order["created_date"],
         "__v": 0,
-    }  # no record_id: the order is for an item, not a record
+    }
     assert CREATED_DATE.match(order["created_date"])
 
     # Another workflow's states read by type and outcome. "Completed" from "new" is no
@@ -994,7 +1032,7 @@ async def test_an_order_placed_natively_reads_here(
     assert r.status_code == 200 and r.json()["status"] == "Completed", r.text
     assert (await read_order(client, world, native["id"]))["status"]["id"] == "delivered"
 
-    other = await make_order(client, world, catalog)
+    other = await make_order(client, world, catalog, product_id=device)
     r = await client.delete(
         f"{BASE}/orders/{other['id']}/customers/{shop['customer']}", headers=world.auth("customer")
     )
@@ -1006,7 +1044,70 @@ async def test_an_order_placed_natively_reads_here(
         (str(other["id"]), "Cancelled"),
         (str(native["id"]), "Completed"),
     ]
-    assert r.json()[0]["shipping_info"] == [] and r.json()[0]["billing_info"] == []
+
+
+async def test_an_order_without_addresses_shows_the_customer_accounts_registered_ones(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any]
+) -> None:
+    registered = {
+        "shipping_address": {"line_one": "1 Clinic Way", "city": "Cary", "zip_code": "27511"},
+        "billing_address": {"line_one": "2 Ledger Rd", "state": "NC", "email": "ap@clinic.org"},
+    }
+    r = await client.patch(
+        f"/v1/accounts/{shop['customer']}", json=registered, headers=world.auth("admin")
+    )
+    assert r.status_code == 200, r.text
+    catalog = await make_catalog(client, world)
+    native = await make_order(client, world, catalog, product_id=shop["record"])
+    r = await client.get(
+        f"{BASE}/orders/customers/{shop['customer']}", headers=world.auth("customer")
+    )
+    (order,) = r.json()
+    assert order["_id"] == str(native["id"])
+    assert order["shipping_info"] == [
+        {
+            "shipping_address1": "1 Clinic Way",
+            "shipping_address2": "",
+            "shipping_city": "Cary",
+            "shipping_state": "",
+            "shipping_zip": "27511",
+        }
+    ]
+    assert order["billing_info"] == [
+        {
+            "paypal_email": "ap@clinic.org",
+            "billing_address1": "2 Ledger Rd",
+            "billing_address2": "",
+            "billing_city": "",
+            "billing_state": "NC",
+            "billing_zip": "",
+        }
+    ]
+
+
+async def test_an_order_not_made_from_a_record_is_not_this_apis_to_show(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any]
+) -> None:
+    catalog = await make_catalog(client, world)
+    items_only = await make_order(client, world, catalog)
+    for who, path in (
+        ("customer", f"orders/customers/{shop['customer']}"),
+        ("supplier", f"orders/merchants/{shop['merchant']}"),
+    ):
+        r = await client.get(f"{BASE}/{path}", headers=world.auth(who))
+        assert r.status_code == 200, r.text
+        assert r.json() == [] and r.headers["x-total-count"] == "0"
+    r = await client.put(
+        f"{BASE}/orders/{items_only['id']}", json={"comments": "x"}, headers=world.auth("supplier")
+    )
+    assert error(r, 404) == "Order not found. Check order id."
+    r = await client.delete(
+        f"{BASE}/orders/{items_only['id']}/customers/{shop['customer']}",
+        headers=world.auth("customer"),
+    )
+    assert error(r, 404) == "Order not found. Check order id."
+    native = await read_order(client, world, items_only["id"])
+    assert native["status"]["type"] == "NEW" and native["comments"] == []
 
 
 async def test_an_order_created_here_reads_natively_for_everyone(

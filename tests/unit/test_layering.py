@@ -140,6 +140,49 @@ def test_every_lookup_by_id_filters_by_tenant_in_sql() -> None:
     )
 
 
+#: What a status table is built from: a state's kind and outcome, or the default workflows.
+CLASSIFICATION_NAMES = frozenset({"StateType", "Phase", "phase_of"})
+CLASSIFICATION_ATTRIBUTES = frozenset({"outcome", "status_outcome", "status_type"})
+
+
+def status_rules(source: str) -> Iterator[tuple[int, str]]:
+    """Where a module classifies states itself: importing what classifies them, the
+    default workflows, or reading a state's outcome."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.module == "orderdesk.workflow.defaults":
+                yield node.lineno, "imports the default workflows"
+            for alias in node.names:
+                if alias.name in CLASSIFICATION_NAMES:
+                    yield node.lineno, f"imports {alias.name}"
+        elif isinstance(node, ast.Attribute) and node.attr in CLASSIFICATION_ATTRIBUTES:
+            yield node.lineno, f".{node.attr}"
+
+
+def test_no_compatibility_module_classifies_states_itself() -> None:
+    found = [
+        f"{path.relative_to(SRC)}:{line}: {what}"
+        for path in _modules("compat")
+        for line, what in sorted(status_rules(path.read_text()))
+    ]
+    assert not found, _report(
+        found, "a vendor's status comes from the core's terms (workflow.vocabularies)"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from orderdesk.workflow.graph import StateType",
+        "from orderdesk.workflow.defaults import IMPILO_DEVICE",
+        "def f(status):\n    return status.outcome == 'cancelled'",
+        "from orderdesk.workflow.vocabularies import phase_of",
+    ],
+)
+def test_the_status_scan_finds_a_classification(source: str) -> None:
+    assert list(status_rules(source))
+
+
 # --- the scan itself ---------------------------------------------------------------------
 
 

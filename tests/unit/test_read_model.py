@@ -43,6 +43,8 @@ def view(**fields: Any) -> OrderView:
             "shipping_option": "standard",
             "shipping_address": None,
             "billing_address": None,
+            "effective_shipping_address": None,
+            "effective_billing_address": None,
             "status": {"id": "new", "name": "New", "type": "NEW", "outcome": None},
             "workflow": {"key": "sample", "version": 1, "states": []},
             "moves": [

@@ -50,8 +50,17 @@ async def load_kit(session: AsyncSession, kit_id: int, *, principal: Principal) 
     return await get_visible(session, Kit, kit_id, principal, kind="kit", options=KIT_LOAD)
 
 
-async def load_product(session: AsyncSession, product_id: int, *, principal: Principal) -> Product:
-    return await get_visible(session, Product, product_id, principal, kind="product")
+async def load_product(
+    session: AsyncSession,
+    product_id: int,
+    *,
+    principal: Principal,
+    supplier_account_id: int | None = None,
+) -> Product:
+    """The product, if the principal may see it and (when given) it is in
+    ``supplier_account_id``'s catalog; else the same 404 as for a missing one."""
+    where = () if supplier_account_id is None else (Product.account_id == supplier_account_id,)
+    return await get_visible(session, Product, product_id, principal, kind="product", where=where)
 
 
 async def _supplier_account(

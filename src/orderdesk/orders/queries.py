@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
 from orderdesk.orders.service import ORDER_LOAD
+from orderdesk.orders.sets import OrderSet
 from orderdesk.pagination import Page, paginate, where_given
 from orderdesk.projects.models import Project
 from orderdesk.schemas import Id, Instant
@@ -40,9 +41,12 @@ class OrderFilter(BaseModel):
     )
 
 
-def filtered_orders(principal: Principal, f: OrderFilter) -> Select[Order]:
+def filtered_orders(
+    principal: Principal, f: OrderFilter, within: OrderSet = OrderSet.EVERY
+) -> Select[Order]:
+    """The orders of ``within`` that the principal may see and ``f`` matches."""
     stmt = where_given(
-        select_visible(Order, principal),
+        select_visible(Order, principal).where(*within.conditions()),
         (Order.status_id, f.status),
         (Order.status_type, f.status_type),
         (Order.patient_id, f.patient_id),
@@ -128,9 +132,11 @@ def _by_position(stmt: Select[Order], *, descending: bool) -> Select[Order]:
     return stmt.order_by(Order.created_at.asc(), Order.id.asc())
 
 
-async def count_orders(session: AsyncSession, principal: Principal, f: OrderFilter) -> int:
-    """How many orders match ``f`` among those the principal may see."""
-    stmt = filtered_orders(principal, f)
+async def count_orders(
+    session: AsyncSession, principal: Principal, f: OrderFilter, within: OrderSet = OrderSet.EVERY
+) -> int:
+    """How many orders of ``within`` match ``f`` among those the principal may see."""
+    stmt = filtered_orders(principal, f, within)
     return await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
@@ -142,9 +148,12 @@ async def list_orders_numbered(
     offset: int,
     limit: int | None,
     descending: bool,
+    within: OrderSet = OrderSet.EVERY,
 ) -> NumberedPage:
-    total = await count_orders(session, principal, f)
-    stmt = _by_position(filtered_orders(principal, f).options(*ORDER_LOAD), descending=descending)
+    total = await count_orders(session, principal, f, within)
+    stmt = _by_position(
+        filtered_orders(principal, f, within).options(*ORDER_LOAD), descending=descending
+    )
     stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -160,6 +169,7 @@ async def orders_in_pages(
     limit: int | None,
     descending: bool,
     page_size: int,
+    within: OrderSet = OrderSet.EVERY,
 ) -> AsyncIterator[list[Order]]:
     """The orders ``list_orders_numbered`` answers (``limit`` None: all from ``offset``),
     read ``page_size`` at a time, so a caller holds one page at once.
@@ -169,7 +179,7 @@ async def orders_in_pages(
     """
     if page_size < 1:
         raise ValueError("page_size must be positive")
-    base = filtered_orders(principal, f).options(*ORDER_LOAD)
+    base = filtered_orders(principal, f, within).options(*ORDER_LOAD)
     remaining = limit
     last: tuple[dt.datetime, int] | None = None  # (created_at, id) of the last row read
     while remaining is None or remaining > 0:

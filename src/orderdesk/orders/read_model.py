@@ -36,6 +36,7 @@ from orderdesk.parties.schemas import SiteRead
 from orderdesk.schemas import AddressOut, Output
 from orderdesk.tenancy.principal import Principal
 from orderdesk.workflow.graph import State
+from orderdesk.workflow.vocabularies import terms_of
 
 
 class MoveView(Output):
@@ -72,6 +73,8 @@ class OrderView(Output):
     shipping_option: ShippingOption
     shipping_address: AddressOut | None
     billing_address: AddressOut | None
+    effective_shipping_address: AddressOut | None
+    effective_billing_address: AddressOut | None
     status: StatusRead
     workflow: WorkflowRef
     moves: list[MoveView] = Field(description="Every move out of the status, whoever may take it")
@@ -93,6 +96,7 @@ def _status(state: State) -> StatusRead:
         type=state.type.value,
         outcome=state.outcome.value if state.outcome else None,
         code=state.code,
+        terms=terms_of(state),
     )
 
 
@@ -141,6 +145,9 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
                 )
             },
             "patient": order.patient,
+            # The order's own address, else the one registered for the customer account.
+            "effective_shipping_address": order.shipping_address or order.customer.shipping_address,
+            "effective_billing_address": order.billing_address or order.customer.billing_address,
             "product": _product(order),
             "returns": order.returns or {},
             "external_order_ids": [e.value for e in order.external_ids],
@@ -151,6 +158,7 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
                 type=order.status_type,
                 outcome=order.status_outcome,
                 code=graph.state(order.status_id).code,
+                terms=terms_of(graph.state(order.status_id)),
             ),
             "workflow": WorkflowRef(
                 key=workflow.key,

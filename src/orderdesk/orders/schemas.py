@@ -162,6 +162,13 @@ class StatusRead(Output):
     code: int | None = Field(
         default=None, description="Stable numeric code, where the workflow has one"
     )
+    terms: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "What each status vocabulary calls this state (impilo, labportal, rso, "
+            "fhir_task): declared by the workflow, else derived from its type and outcome"
+        ),
+    )
 
 
 class TransitionRead(Output):
@@ -254,6 +261,14 @@ class OrderRead(Output):
     shipping_option: ShippingOption
     shipping_address: AddressOut | None
     billing_address: AddressOut | None
+    effective_shipping_address: AddressOut | None = Field(
+        description="Where the order ships: its own shipping address, else the customer "
+        "account's registered one"
+    )
+    effective_billing_address: AddressOut | None = Field(
+        description="Who is billed where: the order's own billing address, else the customer "
+        "account's registered one"
+    )
     status: StatusRead
     workflow: WorkflowRef
     transitions: list[TransitionRead] = Field(

@@ -37,6 +37,7 @@ from orderdesk.orders.schemas import (
     TrackingNumberCreate,
     TransitionRequest,
 )
+from orderdesk.orders.sets import OrderSet
 from orderdesk.orderschemas.service import check_order_data
 from orderdesk.parties.models import Patient
 from orderdesk.projects.service import project_for_order
@@ -69,8 +70,19 @@ ORDER_LOAD: Sequence[ORMOption] = (
 
 
 async def load_order(
-    session: AsyncSession, order_id: int, principal: Principal, *, for_update: bool = False
+    session: AsyncSession,
+    order_id: int,
+    principal: Principal,
+    *,
+    for_update: bool = False,
+    within: OrderSet = OrderSet.EVERY,
+    customer_account_id: int | None = None,
 ) -> Order:
+    """The order, if the principal may see it, it is in ``within`` and (when given) it is
+    ``customer_account_id``'s; else the same 404 as for a missing one."""
+    where = within.conditions()
+    if customer_account_id is not None:
+        where = (*where, Order.customer_account_id == customer_account_id)
     return await get_visible(
         session,
         Order,
@@ -80,6 +92,7 @@ async def load_order(
         options=ORDER_LOAD,
         for_update=for_update,
         fresh=True,
+        where=where,
     )
 
 
@@ -244,11 +257,13 @@ async def editable_order(
     principal: Principal,
     expected_version: int | None = None,
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
+    within: OrderSet = OrderSet.EVERY,
 ) -> Order:
     """The order, locked for an edit: the checks ``update_order`` makes before it looks at
-    the changes (who may, at which version, and that the order is still open)."""
+    the changes (who may, whether the order is one of ``within``, at which version, and
+    that it is still open)."""
     principal.require(*parties)
-    order = await load_order(session, order_id, principal, for_update=True)
+    order = await load_order(session, order_id, principal, for_update=True, within=within)
     if expected_version is not None and expected_version != order.version:
         raise PreconditionFailed(
             f"order {order.id} is at version {order.version}, not {expected_version}",
@@ -267,13 +282,19 @@ async def update_order(
     expected_version: int | None = None,
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
     shown_address_fields: Mapping[str, Collection[str]] | None = None,
+    within: OrderSet = OrderSet.EVERY,
 ) -> Order:
     """Edit an open order. ``parties`` narrows who may: some surfaces' edit is one party's
     operation (Record Stack Overflow's merchant update). ``shown_address_fields``, per
     address, for a surface that shows only some of its fields: an address it sends
     replaces those, and the fields it cannot show stay as they are."""
     order = await editable_order(
-        session, order_id, principal=principal, expected_version=expected_version, parties=parties
+        session,
+        order_id,
+        principal=principal,
+        expected_version=expected_version,
+        parties=parties,
+        within=within,
     )
     changes = data.model_dump(exclude_unset=True)
     diff: dict[str, dict[str, Any]] = {}
@@ -360,9 +381,12 @@ async def cancel_order(
     *,
     principal: Principal,
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
+    within: OrderSet = OrderSet.EVERY,
+    customer_account_id: int | None = None,
 ) -> Order:
     """Take the workflow's cancel move. ``parties`` narrows who may, as for ``update_order``
-    (Record Stack Overflow's cancel is the customer's operation)."""
+    (Record Stack Overflow's cancel is the customer's operation); ``within`` and
+    ``customer_account_id`` narrow which orders, as for ``load_order``."""
     return await close_order(
         session,
         order_id,
@@ -370,6 +394,8 @@ async def cancel_order(
         principal=principal,
         reason=request.reason,
         parties=parties,
+        within=within,
+        customer_account_id=customer_account_id,
     )
 
 
@@ -381,11 +407,21 @@ async def close_order(
     principal: Principal,
     reason: str | None = None,
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
+    within: OrderSet = OrderSet.EVERY,
+    customer_account_id: int | None = None,
 ) -> Order:
     """Close the order with ``outcome``, by the first listed move the caller may take now
-    to a state of that outcome, for surfaces that name an outcome rather than a state."""
+    to a state of that outcome, for surfaces that name an outcome rather than a state.
+    Who may, and which orders (``within``, ``customer_account_id``), is checked first."""
     principal.require(*parties)
-    order = await load_order(session, order_id, principal, for_update=True)
+    order = await load_order(
+        session,
+        order_id,
+        principal,
+        for_update=True,
+        within=within,
+        customer_account_id=customer_account_id,
+    )
     workflow = (await workflow_of(session, order)).graph
     transition = workflow.close_target(order.status_id, outcome, role=principal.role.value)
     workflow.check_move(

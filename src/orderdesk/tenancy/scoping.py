@@ -50,12 +50,14 @@ async def get_visible(
     options: Sequence[ORMOption] = (),
     for_update: bool = False,
     fresh: bool = False,
+    where: Iterable[ColumnElement[bool]] = (),
 ) -> M:
-    """Load one object the principal may see, or raise the same 404 as for a missing one."""
+    """Load one object the principal may see (and that meets ``where``), or raise the same
+    404 as for a missing one."""
     if not 1 <= ident <= ID_MAX:  # names nothing, and the database cannot bind it
         raise not_found(kind, ident)
     scoped: Any = model
-    stmt = select_visible(model, principal).where(scoped.id == ident).options(*options)
+    stmt = select_visible(model, principal).where(scoped.id == ident, *where).options(*options)
     if for_update:
         stmt = stmt.with_for_update()
     if fresh:  # reload relationships of an object already in the session

@@ -42,7 +42,7 @@ DENTAL_LAB_DEFINITION: dict[str, Any] = {
         {"id": _CONFIRMED, "name": "Confirmed", "type": "INPROGRESS"},
         {"id": _WAIT_RESPONSE, "name": "Wait Response", "type": "INPROGRESS"},
         {"id": _IN_PRODUCTION, "name": "In production", "type": "INPROGRESS"},
-        {"id": _SHIPPED, "name": "Shipped", "type": "INPROGRESS"},
+        {"id": _SHIPPED, "name": "Shipped", "type": "INPROGRESS", "terms": {"impilo": "shipped"}},
         {"id": _DENTAL_COMPLETED, "name": "Completed", "type": "CLOSED", "outcome": "completed"},
         {"id": _DENTAL_CANCELLED, "name": "Cancelled", "type": "CLOSED", "outcome": "cancelled"},
     ],

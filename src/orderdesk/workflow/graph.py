@@ -41,6 +41,9 @@ class State:
     type: StateType
     outcome: Outcome | None = None
     code: int | None = None
+    #: What vocabularies call it, where the workflow says (vocabulary, word); see
+    #: ``workflow.vocabularies`` for how the others are derived.
+    terms: tuple[tuple[str, str], ...] = ()
 
     @property
     def closed(self) -> bool:
@@ -170,6 +173,7 @@ class Workflow:
                     "initial": s.id == self.initial,
                     "outcome": s.outcome.value if s.outcome else None,
                     "code": s.code,
+                    **({"terms": dict(s.terms)} if s.terms else {}),
                 }
                 for s in self.states
             ],

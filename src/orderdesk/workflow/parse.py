@@ -21,9 +21,10 @@ from orderdesk.workflow.graph import (
     Transition,
     Workflow,
 )
+from orderdesk.workflow.vocabularies import declared_term_problem, phase_of
 
 _WORKFLOW_KEYS = ("key", "name", "states", "transitions")
-_STATE_KEYS = ("id", "name", "type", "initial", "outcome", "code")
+_STATE_KEYS = ("id", "name", "type", "initial", "outcome", "code", "terms")
 _TRANSITION_KEYS = ("from", "to", "roles", "reason_required", "reopening")
 
 _Path = tuple[str | int, ...]
@@ -200,9 +201,36 @@ def _parse_state(item: Any, index: int, p: _Problems) -> tuple[State, bool] | No
         not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= MAX_CODE
     ):
         p.add((*at, "code"), f"must be an integer from 0 to {MAX_CODE}")
+    terms = _terms(item, kind, outcome, at, p)
     if p.count() > before or state_id is None or name is None or kind is None:
         return None
-    return State(id=state_id, name=name, type=kind, outcome=outcome, code=code), initial
+    state = State(id=state_id, name=name, type=kind, outcome=outcome, code=code, terms=terms)
+    return state, initial
+
+
+def _terms(
+    item: Mapping[str, Any],
+    kind: StateType | None,
+    outcome: Outcome | None,
+    at: _Path,
+    p: _Problems,
+) -> tuple[tuple[str, str], ...]:
+    """A state's declared terms: ``{vocabulary: word}``, each word fitting the state."""
+    value = item.get("terms")
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        p.add((*at, "terms"), "must be an object: vocabulary -> status word")
+        return ()
+    if kind is None or (kind is StateType.CLOSED and outcome is None):
+        return ()  # the type or outcome is already reported; the words cannot be judged
+    phase = phase_of(kind, outcome)
+    before = p.count()
+    for vocabulary, word in value.items():
+        problem = declared_term_problem(vocabulary, word, phase)
+        if problem is not None:
+            p.add((*at, "terms", str(vocabulary)), problem)
+    return tuple(sorted(value.items())) if p.count() == before else ()
 
 
 def _declared_ids(definition: Mapping[str, Any]) -> set[str]:

@@ -20,33 +20,20 @@ from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.http.problems import field_errors
 from orderdesk.orders.models import EventKind
 from orderdesk.orders.schemas import OrderCreate, OrderEventRead, OrderRead, StatusRead
+from orderdesk.orders.sets import OrderSet
 from orderdesk.schemas import AddressOut
-from orderdesk.workflow.defaults import IMPILO_DEVICE
+from orderdesk.workflow.vocabularies import Vocabulary
+
+#: The orders this API describes: those with at least one item or kit line ("at least
+#: one of orderItems or orderKits", as both documents require of an order).
+DESCRIBED = OrderSet.WITH_ITEMS_OR_KITS
 
 # --- status ---------------------------------------------------------------------------------
 
-#: Impilo's ``currentStatus`` values: the state ids of the "impilo-device" workflow.
-IMPILO_STATUSES: frozenset[str] = frozenset(state.id for state in IMPILO_DEVICE.states)
-
-#: Where an order on another workflow stands, in Impilo's words: by the kind of state.
-STATUS_BY_KIND: dict[tuple[str, str | None], str] = {
-    ("NEW", None): "new",
-    ("INPROGRESS", None): "processing",
-    ("CLOSED", "completed"): "delivered",
-    ("CLOSED", "cancelled"): "cancelled",
-}
-
-for (_type, _outcome), _id in STATUS_BY_KIND.items():  # the table must name real states
-    _state = IMPILO_DEVICE.state(_id)
-    if (_state.type.value, _state.outcome.value if _state.outcome else None) != (_type, _outcome):
-        raise RuntimeError(f"impilo status {_id!r} is not a {_type}/{_outcome} state")
-
 
 def impilo_status(state: StatusRead) -> str:
-    """An order's state as an Impilo ``currentStatus``."""
-    if state.id in IMPILO_STATUSES:
-        return state.id
-    return STATUS_BY_KIND[(state.type, state.outcome if state.type == "CLOSED" else None)]
+    """An order's state as an Impilo ``currentStatus``: the core's Impilo term for it."""
+    return state.terms[Vocabulary.IMPILO.value]
 
 
 # --- request -> OrderCreate -----------------------------------------------------------------
@@ -265,32 +252,42 @@ def _item(item: Any) -> dict[str, Any]:
     }
 
 
-def _event_name(event: OrderEventRead, states: dict[str, StatusRead]) -> str:
-    """A status event is named by the Impilo status it reached; others by their kind."""
-    reached = {
-        EventKind.CREATED: event.data.get("status"),
-        EventKind.STATUS_MOVED: event.data.get("to"),
-        EventKind.CANCELLED: event.data.get("to"),
-    }.get(event.kind)
-    if isinstance(reached, str):
-        return impilo_status(states[reached]) if reached in states else reached
-    return event.kind.value
+#: The timeline events that are status updates, and where each keeps the state it reached.
+_STATUS_UPDATES: dict[EventKind, str] = {
+    EventKind.CREATED: "status",
+    EventKind.STATUS_MOVED: "to",
+    EventKind.CANCELLED: "to",
+}
+
+
+def order_events(
+    events: Sequence[OrderEventRead], states: Sequence[StatusRead]
+) -> list[dict[str, str]]:
+    """``orderEvents``, "the status updates for the order": the state it was placed in and
+    each move since, named by the Impilo term of the state reached."""
+    by_id = {state.id: state for state in states}
+    out = []
+    for event in events:
+        key = _STATUS_UPDATES.get(event.kind)
+        reached_id = event.data.get(key) if key else None
+        reached = by_id.get(reached_id) if isinstance(reached_id, str) else None
+        if reached is not None:
+            out.append(
+                {"eventTimestamp": timestamp(event.occurred_at), "name": impilo_status(reached)}
+            )
+    return out
 
 
 def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder:
     """The full order model of the guide (002)."""
     patient = order.patient
-    states = {state.id: state for state in order.workflow.states}
     body: dict[str, Any] = {
         "currentStatus": impilo_status(order.status),
         "devices": [],  # the core does not track devices yet
         "emailLabel": order.email_label,
         "externalOrderIds": order.external_order_ids,
         "id": order.id,
-        "orderEvents": [
-            {"eventTimestamp": timestamp(e.occurred_at), "name": _event_name(e, states)}
-            for e in events
-        ],
+        "orderEvents": order_events(events, order.workflow.states),
         # Product lines (native orders) have no Impilo counterpart and are not shown.
         "orderItems": [
             {"count": line.count, "item": _item(line.item)}

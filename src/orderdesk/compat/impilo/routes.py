@@ -1,5 +1,10 @@
 """Impilo API v3 orders (seeds 002, 003), under ``/compat/impilo/api/v3``.
 
+Orders
+    Only those with at least one item or kit line (``mapping.DESCRIBED``, a filter of
+    the core's: ``orders.sets``); any other is neither listed nor counted, and its id
+    is a 404 like a missing one.
+
 Routes
     ``POST /order``        create; ``201`` with the full order model
     ``GET /order``         ``{content, first, last, page, size, total}``; ``page`` from 1,
@@ -43,16 +48,18 @@ Errors
     Query parameters are named as ``{"parameter": "size", ...}``.
 
 Rendering (see ``mapping.to_impilo``)
-    ``currentStatus`` is the order's state id when it is an Impilo status (the
-    "impilo-device" workflow), else its kind: NEW -> new, INPROGRESS -> processing,
-    CLOSED completed -> delivered, CLOSED cancelled -> cancelled. ``orderEvents`` is
-    the whole timeline, oldest first: status events are named by the status they
-    reached, the others by their kind (``note_added``, ``tracking_added``,
-    ``changed``). ``devices`` and ``packedKits`` are always empty (the core has
-    neither yet). An order for a patient has ``site: null`` (the patient's own site
-    is ``patient.site``); one for a site has ``patient: null``. A note's
-    ``createdBy`` is the credential that wrote it (``firstName`` is its timeline
-    name; ``email`` and ``lastName`` are null: credentials have neither).
+    ``currentStatus`` is the core's Impilo term for the order's state
+    (``workflow.vocabularies``: the term its workflow declares, else its id when that
+    is an Impilo status, as in "impilo-device", else by its kind: NEW -> new,
+    INPROGRESS -> processing, CLOSED completed -> delivered, CLOSED cancelled ->
+    cancelled). ``orderEvents`` are "the status updates for the order", oldest first:
+    the state it was placed in and each move since, named by the Impilo term of the
+    state reached; notes, tracking numbers and edits are not status updates.
+    ``devices`` and ``packedKits`` are always empty (the core has neither yet). An
+    order for a patient has ``site: null`` (the patient's own site is
+    ``patient.site``); one for a site has ``patient: null``. A note's ``createdBy`` is
+    the credential that wrote it (``firstName`` is its timeline name; ``email`` and
+    ``lastName`` are null: credentials have neither).
 """
 
 from __future__ import annotations
@@ -181,7 +188,13 @@ async def list_orders(
     """The orders the key may see, a page at a time, by creation time."""
     offset = (page - 1) * size
     found = await queries.list_orders_numbered(
-        session, principal, OrderFilter(), offset=offset, limit=size, descending=sort_descending
+        session,
+        principal,
+        OrderFilter(),
+        offset=offset,
+        limit=size,
+        descending=sort_descending,
+        within=mapping.DESCRIBED,
     )
     return ImpiloOrderPage(
         content=await _rendered(session, found.items, principal),
@@ -196,6 +209,6 @@ async def list_orders(
 @router.get("/order/{id}")
 async def get_order(id: int, session: SessionDep, principal: ImpiloPrincipal) -> ImpiloOrder:
     """One order, by its id."""
-    order = await service.load_order(session, id, principal)
+    order = await service.load_order(session, id, principal, within=mapping.DESCRIBED)
     (rendered,) = await _rendered(session, [order], principal)
     return rendered

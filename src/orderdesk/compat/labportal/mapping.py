@@ -13,8 +13,7 @@ from typing import Any, NamedTuple
 
 from orderdesk.orders.schemas import OrderLineRead, OrderRead, StatusRead
 from orderdesk.orderschemas.models import OrderSchema
-from orderdesk.workflow.defaults import LAB_REQUEST
-from orderdesk.workflow.graph import Outcome, StateType
+from orderdesk.workflow.vocabularies import Vocabulary, code
 
 
 class LabStatus(NamedTuple):
@@ -24,44 +23,14 @@ class LabStatus(NamedTuple):
     name: str
 
 
-#: The lab-request state each kind of state of another vocabulary reads as.
-#: Only the names are chosen here; the numbers come from the lab-request
-#: workflow itself, and the kinds are checked against it at import.
-_READS_AS: dict[tuple[StateType, Outcome | None], str] = {
-    (StateType.NEW, None): "New",
-    (StateType.INPROGRESS, None): "InProgress",
-    (StateType.CLOSED, Outcome.COMPLETED): "Completed",
-    (StateType.CLOSED, Outcome.CANCELLED): "Cancelled",
-}
-
-
-def _cross_vocabulary() -> dict[tuple[str, str | None], LabStatus]:
-    table: dict[tuple[str, str | None], LabStatus] = {}
-    for (kind, outcome), state_id in _READS_AS.items():
-        state = LAB_REQUEST.state(state_id)
-        if state.type is not kind or state.outcome is not outcome or state.code is None:
-            raise RuntimeError(f"lab-request state {state_id!r} no longer fits {kind}/{outcome}")
-        table[(kind.value, outcome.value if outcome else None)] = LabStatus(state.code, state.id)
-    return table
-
-
-#: (state type, outcome) -> RequestState, for orders on any other workflow.
-CROSS_VOCABULARY: dict[tuple[str, str | None], LabStatus] = _cross_vocabulary()
-
-
-def lab_status(status: StatusRead, workflow_key: str) -> LabStatus:
-    """The ``RequestState`` an order's status reads as.
-
-    An order on the lab-request workflow answers its own state: the state's
-    ``code`` and its id (the RequestState member name). Any other order (or a
-    lab-request state without a code, which a tenant's later version could
-    add) reads as the lab-request state of the same kind: NEW -> New,
-    INPROGRESS -> InProgress, CLOSED completed -> Completed, CLOSED
-    cancelled -> Cancelled.
-    """
-    if workflow_key == LAB_REQUEST.key and status.code is not None:
-        return LabStatus(status.code, status.id)
-    return CROSS_VOCABULARY[(status.type, status.outcome)]
+def lab_status(status: StatusRead) -> LabStatus:
+    """The ``RequestState`` an order's status reads as: the core's labPortal term for
+    it (``workflow.vocabularies``) and that member's value."""
+    name = status.terms[Vocabulary.LAB_PORTAL.value]
+    number = code(Vocabulary.LAB_PORTAL, name)
+    if number is None:  # every labPortal term is a RequestState member, with its value
+        raise RuntimeError(f"labPortal term {name!r} has no RequestState value")
+    return LabStatus(number, name)
 
 
 def lab_time(moment: dt.datetime) -> str:
@@ -89,7 +58,7 @@ def order_response(order: OrderRead) -> dict[str, Any]:
     return {
         "Id": order.id,
         "SchemaName": order.schema_name,
-        "Status": lab_status(order.status, order.workflow.key).code,
+        "Status": lab_status(order.status).code,
         "Created": lab_time(order.created_at),
         "Modified": lab_time(order.updated_at),
         "Email": order.customer.email,

@@ -6,6 +6,9 @@ Web API falls back to its first formatter) or DataContract XML
 (``application/xml``, ``text/xml``) by the ``Accept`` header, in the media
 type the client asked for.
 
+Orders: every order (an ``OrderResponse`` fits any); ``Status`` is the core's labPortal
+term for the order's state (``workflow.vocabularies``) and its RequestState value.
+
 Where the seed is silent:
 
 - authentication: the native forms, ``Authorization: Bearer <key>`` or

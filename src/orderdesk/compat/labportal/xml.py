@@ -210,7 +210,7 @@ def order_document(order: OrderRead) -> bytes:
                 Element("Items", children=[_line(line) for line in order.lines]),
                 Element("Modified", text=lab_time(order.updated_at)),
                 _text("SchemaName", order.schema_name),
-                Element("Status", text=lab_status(order.status, order.workflow.key).name),
+                Element("Status", text=lab_status(order.status).name),
             ],
         )
     )

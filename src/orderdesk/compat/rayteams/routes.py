@@ -5,6 +5,9 @@ services and queries do the work (and the scoping), and their read models are
 rendered in the vendor's ``{"status": "success", "data": ...}`` envelope.
 Errors are the app's RFC 9457 problem documents (the seed shows none).
 
+Orders: every order (the order object fits any; its ``status`` is the state id, as
+RAYTeams' product workflows name their nodes).
+
 Decisions where the document is silent:
 
 - ``x-rayteams-client-id`` is optional (the document sets no constraint on it): when

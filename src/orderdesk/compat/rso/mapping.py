@@ -17,8 +17,10 @@ from pydantic import BaseModel, ValidationError
 
 from orderdesk.errors import BadRequest, FieldError, NotFound, OrderdeskError
 from orderdesk.orders.schemas import AccountSummary, OrderCreate, OrderRead, OrderUpdate
+from orderdesk.orders.sets import OrderSet
 from orderdesk.schemas import ID_MAX, AddressOut
-from orderdesk.workflow.graph import Outcome, StateType
+from orderdesk.workflow.graph import Outcome
+from orderdesk.workflow.vocabularies import Vocabulary, outcome_asked
 
 from .schemas import (
     GROUPS,
@@ -31,6 +33,9 @@ from .schemas import (
     ShippingInfoOut,
     Status,
 )
+
+#: The orders this API describes: those made from a record (a supplier's product).
+DESCRIBED = OrderSet.FROM_A_PRODUCT
 
 # --- vocabulary ---------------------------------------------------------------
 
@@ -262,24 +267,10 @@ def order_update(body: OrderBody) -> OrderUpdate:
 # --- statuses -----------------------------------------------------------------
 
 
-def vendor_status(type_: str, outcome: str | None) -> Status:
-    """Any workflow's state as the vendor's status, by its type and outcome."""
-    if type_ != StateType.CLOSED.value:
-        return Status.IN_PROGRESS
-    return Status.CANCELLED if outcome == Outcome.CANCELLED.value else Status.COMPLETED
-
-
-#: The outcome each closed status asks the core to close an order with.
-OUTCOMES: dict[Status, Outcome] = {
-    Status.COMPLETED: Outcome.COMPLETED,
-    Status.CANCELLED: Outcome.CANCELLED,
-}
-
-
-def outcome(status: Status | None) -> Outcome | None:
-    """What an update's ``status`` asks for: an outcome to close with, or none ("In
-    progress" is every open state, and only an open order can be updated)."""
-    return None if status is None else OUTCOMES.get(status)
+def asked_outcome(status: Status | None) -> Outcome | None:
+    """What an update's ``status`` asks for: the outcome the core's vocabulary gives the
+    word (none for "In progress": every open state, and only an open order is updated)."""
+    return None if status is None else outcome_asked(Vocabulary.RECORD_STACK_OVERFLOW, status)
 
 
 # --- the order object ---------------------------------------------------------
@@ -293,6 +284,11 @@ def created_date(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def text(value: str | None) -> str:
+    """A String the document always shows: ``""`` where there is no value."""
+    return "" if value is None else value
+
+
 def _split_name(person: str | None) -> tuple[str | None, str | None]:
     """ "First Name" -> ("First", "Name"); the rest after the first word is the last name."""
     if not person or not person.strip():
@@ -304,44 +300,38 @@ def _split_name(person: str | None) -> tuple[str | None, str | None]:
 def _customer_info(account: AccountSummary) -> CustomerInfoOut:
     first, last = _split_name(account.contact_person)
     return CustomerInfoOut(
-        username=account.name, email=account.email, firstName=first, lastName=last
+        username=account.name, email=text(account.email), firstName=text(first), lastName=text(last)
     )
 
 
 def _info(address: AddressOut | None, names: Mapping[str, str], model: type[M]) -> list[M]:
-    if address is None:
-        return []
-    values = {vendor: getattr(address, core) for vendor, core in names.items()}
-    if all(v is None for v in values.values()):
-        return []
-    return [model.model_validate(values)]
-
-
-def _record_id(order: OrderRead) -> str | None:
-    if order.product is not None and order.product.id is not None:
-        return str(order.product.id)
-    for line in order.lines:
-        if line.product is not None:
-            return str(line.product.id)
-    return None
+    """The group, one element holding every field (the address's value, else ``""``)."""
+    return [
+        model.model_validate(
+            {vendor: text(getattr(address, core, None)) for vendor, core in names.items()}
+        )
+    ]
 
 
 def order_out(order: OrderRead) -> RsoOrder:
+    """The vendor's order object, for an order of ``DESCRIBED`` (made from a record)."""
+    if order.product is None or order.product.id is None:
+        raise ValueError(f"order {order.id} was not made from a record")
     supplier = order.supplier
     return RsoOrder(
-        status=vendor_status(order.status.type, order.status.outcome),
+        status=Status(order.status.terms[Vocabulary.RECORD_STACK_OVERFLOW.value]),
         id=str(order.id),
-        record_id=_record_id(order),
+        record_id=str(order.product.id),
         merchant_id=str(order.supplier_account_id),
         customer_info=[_customer_info(order.customer)],
-        shipping_info=_info(order.shipping_address, SHIPPING_FIELDS, ShippingInfoOut),
-        billing_info=_info(order.billing_address, BILLING_FIELDS, BillingInfoOut),
+        shipping_info=_info(order.effective_shipping_address, SHIPPING_FIELDS, ShippingInfoOut),
+        billing_info=_info(order.effective_billing_address, BILLING_FIELDS, BillingInfoOut),
         merchant_info=[
             MerchantInfoOut(
                 merchant_id=str(supplier.id),
                 companyName=supplier.name,
-                primaryContact=supplier.contact_person,
-                phoneNumber=supplier.phone_number,
+                primaryContact=text(supplier.contact_person),
+                phoneNumber=text(supplier.phone_number),
             )
         ],
         comments=list(order.comments),

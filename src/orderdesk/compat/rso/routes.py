@@ -4,6 +4,14 @@ A thin adapter: vendor request -> core schemas -> core services -> vendor
 answer. Every route answers with and without its trailing slash; every error
 is ``{"error_message": ..., "response_code": N}`` with N the HTTP status.
 
+Orders: only those made from a record (a supplier's product, ``mapping.DESCRIBED``);
+the core filters them (``orders.sets``), so lists, ``X-Total-Count``, updates and
+cancels never see another order. Each order object shows every documented field:
+``shipping_info`` / ``billing_info`` are one-element arrays with every key (``""`` where
+unknown), from the order's addresses or else the customer account's registered ones
+(the core's ``effective_*_address``); ``status`` is the core's Record Stack Overflow
+term for the order's state (``workflow.vocabularies``).
+
 Decisions where the document is silent (details in ``mapping``):
 
 - Auth is ``Authorization: Bearer <orderdesk API key>``: customer keys are the
@@ -19,7 +27,8 @@ Decisions where the document is silent (details in ``mapping``):
   ``_createdBy`` / ``created_date`` (system-generated) are ignored on create.
 - An id that names nothing the caller may see is a 404: "Order not found.
   Check order id."; "Record not found. Check record id." for a record or
-  merchant that does not exist or do not belong together. The lists answer
+  merchant that does not exist or do not belong together (the core's 404 for a
+  product outside the merchant's catalog). The lists answer
   only the caller's own account ("Customer not found. Check customer id." /
   "Merchant not found. Check merchant id." otherwise, as if missing); admins
   may list any account of the right kind.
@@ -216,15 +225,9 @@ async def create_order(
     data = mapping.order_create(
         mapping.parse_body(body, create=True), record_id=record_id, merchant_id=merchant_id
     )
-    with _not_found_as(RECORD_NOT_FOUND):
-        await load_product(session, record_id, principal=principal)
-    try:
-        created = await service.create_order(session, data, principal=principal)
-    except ValidationFailed as exc:
-        # The merchant is unknown, or the record is not the merchant's: no such record here.
-        if any(e.pointer == "/supplier_account_id" for e in exc.errors):
-            raise NotFound(RECORD_NOT_FOUND) from exc
-        raise
+    with _not_found_as(RECORD_NOT_FOUND):  # no such record in this merchant's catalog
+        await load_product(session, record_id, principal=principal, supplier_account_id=merchant_id)
+    created = await service.create_order(session, data, principal=principal)
     return _order_response(await read_order(session, created, principal), 201)
 
 
@@ -265,7 +268,7 @@ async def _list(
 ) -> Response:
     """The JSON array of the orders, a page of the core's at a time (see the module)."""
     descending = mapping.descending(sort)
-    total = await queries.count_orders(session, principal, f)
+    total = await queries.count_orders(session, principal, f, mapping.DESCRIBED)
     rendered: list[bytes] = []
     async for page in queries.orders_in_pages(
         session,
@@ -275,6 +278,7 @@ async def _list(
         limit=limit,
         descending=descending,
         page_size=PAGE_SIZE,
+        within=mapping.DESCRIBED,
     ):
         views = await read_orders(session, page, principal)
         rendered.append(b",".join(_json(mapping.order_json(o)) for o in views))
@@ -379,13 +383,15 @@ async def update_order(
     changes = mapping.parse_body(body, create=False)
     expected = parse_if_match(if_match)
     with _not_found_as(ORDER_NOT_FOUND):
-        # The core's refusals (who may, version, closed) answer before the body's bounds.
+        # The core's refusals (who may, which order, version, closed) answer before the
+        # body's bounds.
         await service.editable_order(
             session,
             order_id,
             principal=principal,
             expected_version=expected,
             parties=(Role.SUPPLIER, Role.ADMIN),
+            within=mapping.DESCRIBED,
         )
         # Then the edit, and the close the status asks for: one transaction, all or nothing.
         order = await service.update_order(
@@ -395,10 +401,13 @@ async def update_order(
             principal=principal,
             parties=(Role.SUPPLIER, Role.ADMIN),
             shown_address_fields=mapping.SHOWN_ADDRESS_FIELDS,
+            within=mapping.DESCRIBED,
         )
-        outcome = mapping.outcome(changes.status)
+        outcome = mapping.asked_outcome(changes.status)
         if outcome is not None:
-            order = await service.close_order(session, order_id, outcome, principal=principal)
+            order = await service.close_order(
+                session, order_id, outcome, principal=principal, within=mapping.DESCRIBED
+            )
     return _order_response(await read_order(session, order, principal))
 
 
@@ -420,16 +429,17 @@ async def cancel_order(
     order_id = mapping.parse_id(orderId, ORDER_NOT_FOUND)
     customer_id = mapping.parse_id(customerId, ORDER_NOT_FOUND)
     with _not_found_as(ORDER_NOT_FOUND):
-        cancelled = await service.cancel_order(
+        # The core checks who may, and that it is the path's customer's order of this
+        # API's orders, before it writes anything.
+        await service.cancel_order(
             session,
             order_id,
             CancelRequest(),
             principal=principal,
             parties=(Role.CUSTOMER, Role.ADMIN),
+            within=mapping.DESCRIBED,
+            customer_account_id=customer_id,
         )
-    if cancelled.customer_account_id != customer_id:
-        # Not this customer's order: the error rolls the cancel back with the transaction.
-        raise NotFound(ORDER_NOT_FOUND)
     return JSONResponse({"success_message": "Order cancelled", "response_code": 200})
 
 

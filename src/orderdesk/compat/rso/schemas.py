@@ -92,45 +92,54 @@ class _Out(BaseModel):
 
 
 class CustomerInfoOut(_Out):
-    username: str | None = None
-    email: str | None = None
-    firstName: str | None = None
-    lastName: str | None = None
+    """The customer account: its name, email and contact's given and family names."""
+
+    username: str
+    email: str
+    firstName: str
+    lastName: str
 
 
-class ShippingInfoOut(ShippingInfo):
-    """The shipping group as answered: the same fields the request takes."""
+class ShippingInfoOut(_Out):
+    """The shipping group as answered: every field the request takes, ``""`` when unknown."""
 
-    model_config = ConfigDict(extra="ignore")
+    shipping_address1: str
+    shipping_address2: str
+    shipping_city: str
+    shipping_state: str
+    shipping_zip: str
 
 
-class BillingInfoOut(BillingInfo):
-    """The billing group as answered: the same fields the request takes."""
+class BillingInfoOut(_Out):
+    """The billing group as answered: every field the request takes, ``""`` when unknown."""
 
-    model_config = ConfigDict(extra="ignore")
+    paypal_email: str
+    billing_address1: str
+    billing_address2: str
+    billing_city: str
+    billing_state: str
+    billing_zip: str
 
 
 class MerchantInfoOut(_Out):
     merchant_id: str
-    companyName: str | None = None
-    primaryContact: str | None = None
-    phoneNumber: str | None = None
+    companyName: str
+    primaryContact: str
+    phoneNumber: str
 
 
 class RsoOrder(_Out):
-    """The order object; a field with no value is left out (as the vendor's update
-    sample leaves out ``paypal_email``)."""
+    """The order object: every field always shown, with the document's types (a String
+    with no value is ``""``; each group a one-element array)."""
 
     status: Status
     id: str = Field(alias="_id", description="The order id (digits)")
-    record_id: str | None = Field(
-        default=None, description="The record (product) the order was made from"
-    )
+    record_id: str = Field(description="The record (product) the order was made from")
     merchant_id: str
-    customer_info: list[CustomerInfoOut]
-    shipping_info: list[ShippingInfoOut]
-    billing_info: list[BillingInfoOut]
-    merchant_info: list[MerchantInfoOut]
+    customer_info: list[CustomerInfoOut] = Field(min_length=1, max_length=1)
+    shipping_info: list[ShippingInfoOut] = Field(min_length=1, max_length=1)
+    billing_info: list[BillingInfoOut] = Field(min_length=1, max_length=1)
+    merchant_info: list[MerchantInfoOut] = Field(min_length=1, max_length=1)
     comments: list[str]
     created_by: str = Field(alias="_createdBy", description="The customer's id")
     created_date: str = Field(description="UTC, milliseconds: 2019-02-12T02:16:49.482Z")
