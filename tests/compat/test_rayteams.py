@@ -643,6 +643,18 @@ async def test_a_product_shows_the_workflow_a_new_order_follows(client, world):
     assert r.json()["data"]["discount"] == "10"
 
 
+async def test_a_product_without_discount_or_terms_shows_empty_strings(client, world):
+    r = await client.post(
+        "/v1/products",
+        json={"name": "Plain", "price": "5", "currency": "USD"},
+        headers=world.auth("supplier"),
+    )
+    assert r.status_code == 201, r.text
+    got = await client.get(f"{BASE}/product/{r.json()['id']}", headers=ray(world, "customer"))
+    assert got.status_code == 200, got.text
+    assert (got.json()["data"]["discount"], got.json()["data"]["terms"]) == ("", "")
+
+
 async def test_project_orders_lists_every_order_of_the_project(client, world, monkeypatch):
     monkeypatch.setattr(rayteams_routes, "PAGE_SIZE", 1)  # every list spans pages
     order = await sample_order(client, world)

@@ -100,8 +100,8 @@ class RayTeamsProduct(Wire):
     productname: str
     price: int | float
     currency: str
-    discount: str | None
-    terms: str | None
+    discount: str = Field(description='Discount information; "" if none')
+    terms: str = Field(description='Terms of sale; "" if none')
     orderable: bool
     workflow: RayTeamsWorkflow = Field(
         description="The workflow a new order of this product follows"
