@@ -293,18 +293,12 @@ def created_date(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _split_name(person: str | None) -> tuple[str | None, str | None]:
-    """ "First Name" -> ("First", "Name"); the rest after the first word is the last name."""
-    if not person or not person.strip():
-        return None, None
-    first, _, last = person.strip().partition(" ")
-    return first, last.strip() or None
-
-
 def _customer_info(account: AccountSummary) -> CustomerInfoOut:
-    first, last = _split_name(account.contact_person)
     return CustomerInfoOut(
-        username=account.name, email=account.email, firstName=first, lastName=last
+        username=account.name,
+        email=account.email,
+        firstName=account.contact_given_name or "",
+        lastName=account.contact_family_name or "",
     )
 
 

@@ -94,8 +94,8 @@ class _Out(BaseModel):
 class CustomerInfoOut(_Out):
     username: str | None = None
     email: str | None = None
-    firstName: str | None = None
-    lastName: str | None = None
+    firstName: str = Field(description='The contact\'s given name ("" when unset)')
+    lastName: str = Field(description='The contact\'s family name ("" when unset)')
 
 
 class ShippingInfoOut(ShippingInfo):
