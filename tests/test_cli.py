@@ -128,6 +128,17 @@ def test_demo_makes_two_customer_accounts_and_one_supplier(demo_db):
     }
 
 
+def test_demo_accounts_name_their_contacts_given_and_family_names(demo_db):
+    url, _ = demo_db
+    contacts = query(
+        url, "SELECT contact_person, contact_given_name, contact_family_name FROM accounts"
+    )
+    assert len(contacts) == len(WHO)
+    for person, given, family in contacts:
+        assert given and family, person
+        assert person.endswith(f"{given} {family}"), person  # "Dr. Amara Osei": Amara, Osei
+
+
 def test_demo_orders_are_about_fifty_spread_over_the_workflow(demo_db):
     url, printed = demo_db
     assert 45 <= len(printed["order_ids"]) <= 60

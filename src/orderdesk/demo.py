@@ -236,6 +236,8 @@ async def load_demo(session: AsyncSession, tenant_id: int, *, key_name: str = "d
 _ACCOUNT_DETAILS: dict[str, dict[str, Any]] = {
     "customer": {
         "contact_person": "Dr. Amara Osei",
+        "contact_given_name": "Amara",
+        "contact_family_name": "Osei",
         "phone_number": "+1 617 555 0142",
         "email": "orders@riverside-clinic.example",
         "shipping_address": Address(
@@ -244,6 +246,8 @@ _ACCOUNT_DETAILS: dict[str, dict[str, Any]] = {
     },
     "customer_other": {
         "contact_person": "Dr. Lena Novak",
+        "contact_given_name": "Lena",
+        "contact_family_name": "Novak",
         "phone_number": "+1 207 555 0199",
         "email": "desk@harbor-heart.example",
         "shipping_address": Address(
@@ -252,6 +256,8 @@ _ACCOUNT_DETAILS: dict[str, dict[str, Any]] = {
     },
     "supplier": {
         "contact_person": "Sam Whitfield",
+        "contact_given_name": "Sam",
+        "contact_family_name": "Whitfield",
         "phone_number": "+1 800 555 0110",
         "email": "fulfilment@northwind-medical.example",
         "billing_address": Address(

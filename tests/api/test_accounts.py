@@ -26,6 +26,85 @@ async def test_an_admin_creates_an_account_and_reads_it_back(client, world):
     assert response.json() == account
 
 
+async def test_an_account_keeps_its_contacts_written_name_and_given_and_family_names(client, world):
+    account = await make_account(
+        client,
+        world,
+        contact_person="Dr. Amara Osei",
+        contact_given_name="Amara",
+        contact_family_name="Osei",
+    )
+    contact = ("Dr. Amara Osei", "Amara", "Osei")
+    assert (
+        account["contact_person"],
+        account["contact_given_name"],
+        account["contact_family_name"],
+    ) == contact
+    stored = await client.get(f"/v1/accounts/{account['id']}", headers=world.auth("admin"))
+    assert stored.json() == account
+    listed = await client.get("/v1/accounts", headers=world.auth("admin"))
+    (found,) = [a for a in listed.json()["items"] if a["id"] == account["id"]]
+    assert found == account
+
+
+async def test_a_contact_person_left_out_is_the_given_and_family_names_joined(client, world):
+    account = await make_account(
+        client, world, contact_given_name="Amara", contact_family_name="Osei"
+    )
+    assert account["contact_person"] == "Amara Osei"
+    only_given = await make_account(client, world, contact_given_name="Cher")
+    assert only_given["contact_person"] == "Cher"
+    unnamed = await make_account(client, world)
+    assert unnamed["contact_person"] is None
+
+
+async def test_names_too_long_to_join_need_a_contact_person(client, world):
+    long_names = {"contact_given_name": "A" * 150, "contact_family_name": "B" * 150}
+    response = await client.post(
+        "/v1/accounts",
+        json={"kind": "customer", "name": "Long names", **long_names},
+        headers=world.auth("admin"),
+    )
+    assert pointers(problem(response, 422)) == {"/contact_person"}
+    account = await make_account(client, world, contact_person="A. B.", **long_names)
+    assert account["contact_given_name"] == "A" * 150
+
+
+async def test_contact_names_are_bounded_like_other_names(client, world):
+    response = await client.post(
+        "/v1/accounts",
+        json={
+            "kind": "customer",
+            "name": "X",
+            "contact_given_name": "A" * 201,
+            "contact_family_name": "",
+        },
+        headers=world.auth("admin"),
+    )
+    assert pointers(problem(response, 422)) == {"/contact_given_name", "/contact_family_name"}
+
+
+async def test_an_admin_updates_the_contact_names_and_clears_them_with_null(client, world):
+    account_id = world.accounts["customer"]
+    auth = world.auth("admin")
+    response = await client.patch(
+        f"/v1/accounts/{account_id}",
+        json={"contact_given_name": "Lena", "contact_family_name": "Novak"},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    stored = (await client.get(f"/v1/accounts/{account_id}", headers=auth)).json()
+    assert (stored["contact_given_name"], stored["contact_family_name"]) == ("Lena", "Novak")
+    assert stored["contact_person"] is None  # an update joins nothing: the fields it names
+
+    response = await client.patch(
+        f"/v1/accounts/{account_id}", json={"contact_family_name": None}, headers=auth
+    )
+    assert response.status_code == 200, response.text
+    stored = (await client.get(f"/v1/accounts/{account_id}", headers=auth)).json()
+    assert (stored["contact_given_name"], stored["contact_family_name"]) == ("Lena", None)
+
+
 async def test_an_admin_lists_every_account_of_its_tenant(client, world):
     new = await make_account(client, world)
     response = await client.get("/v1/accounts", headers=world.auth("admin"))

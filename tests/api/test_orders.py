@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tests.api.builders import (
     created,
+    credential_id,
     make_catalog,
     make_order,
     make_patient,
@@ -621,6 +622,51 @@ async def test_a_note_is_added_with_its_author(client, world):
     assert (note["author"], note["text"]) == ("supplier:supplier", "call before delivery")
     notes = (await read_order(client, world, order["id"]))["notes"]
     assert [(n["id"], n["text"]) for n in notes] == [(note["id"], "call before delivery")]
+
+
+async def test_a_note_shows_the_account_that_wrote_it(client, world):
+    supplier_id = world.accounts["supplier"]
+    r = await client.patch(
+        f"/v1/accounts/{supplier_id}",
+        json={"contact_given_name": "Sam", "contact_family_name": "Whitfield"},
+        headers=world.auth("admin"),
+    )
+    assert r.status_code == 200, r.text
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog, notes=["placed"])
+    note = await created(
+        await client.post(
+            f"/v1/orders/{order['id']}/notes",
+            json={"text": "packed"},
+            headers=world.auth("supplier"),
+        )
+    )
+    author = note["author_account"]
+    assert (author["id"], author["contact_given_name"], author["contact_family_name"]) == (
+        supplier_id,
+        "Sam",
+        "Whitfield",
+    )
+    notes = (await read_order(client, world, order["id"], who="customer"))["notes"]
+    assert [(n["text"], n["author_account"]["id"]) for n in notes] == [
+        ("placed", world.accounts["customer"]),
+        ("packed", supplier_id),
+    ]
+    assert notes[1]["author_account"] == author
+
+
+async def test_a_note_by_an_admin_key_has_no_author_account(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog)
+    note = await created(
+        await client.post(
+            f"/v1/orders/{order['id']}/notes", json={"text": "checked"}, headers=world.auth("admin")
+        )
+    )
+    assert note["author_account"] is None
+    assert note["credential_id"] == await credential_id(client, world, "admin")
+    (stored,) = (await read_order(client, world, order["id"]))["notes"]
+    assert (stored["text"], stored["author_account"]) == ("checked", None)
 
 
 async def test_the_supplier_adds_a_tracking_number(client, world):

@@ -169,7 +169,12 @@ async def shop(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
     for who, fields in (
         (
             "customer",
-            {"name": "customerName", "contact_person": "First Name", "email": "email@example.com"},
+            {
+                "name": "customerName",
+                "contact_given_name": "First",
+                "contact_family_name": "Name",
+                "email": "email@example.com",
+            },
         ),
         (
             "supplier",
@@ -435,6 +440,44 @@ async def test_create_merchant_info_is_the_merchants_registered_account(
     body["merchant_info"][0]["merchant_id"] = str(world.accounts["supplier_other"])
     r = await client.post(create_url(shop), json=body, headers=world.auth("customer"))
     assert "merchant_id" in error(r, 400)
+
+
+async def test_customer_info_names_are_the_contacts_given_and_family_names(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any]
+) -> None:
+    contact = {
+        "contact_person": "Dr. Amara Osei",
+        "contact_given_name": "Amara",
+        "contact_family_name": "Osei",
+    }
+    r = await client.patch(
+        f"/v1/accounts/{shop['customer']}", json=contact, headers=world.auth("admin")
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(create_url(shop), json=JSON_BODY, headers=world.auth("customer"))
+    assert r.status_code == 201, r.text
+    (info,) = r.json()["customer_info"]
+    assert (info["firstName"], info["lastName"]) == ("Amara", "Osei")
+    listed = await client.get(
+        f"{BASE}/orders/customers/{shop['customer']}", headers=world.auth("customer")
+    )
+    assert [o["customer_info"] for o in listed.json()] == [[info]]
+
+
+async def test_customer_info_names_are_empty_strings_when_the_contact_has_none(
+    client: httpx.AsyncClient, world: World, shop: dict[str, Any]
+) -> None:
+    unnamed = {"contact_given_name": None, "contact_family_name": None}
+    r = await client.patch(
+        f"/v1/accounts/{shop['customer']}",
+        json={**unnamed, "contact_person": "Dr. Amara Osei"},
+        headers=world.auth("admin"),
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(create_url(shop), json=JSON_BODY, headers=world.auth("customer"))
+    assert r.status_code == 201, r.text
+    (info,) = r.json()["customer_info"]
+    assert (info["firstName"], info["lastName"]) == ("", "")  # not guessed from the person
 
 
 # --- create: errors ----------------------------------------------------------------------

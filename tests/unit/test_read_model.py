@@ -14,7 +14,14 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
 def account(ident: int) -> dict[str, Any]:
-    return {"id": ident, "name": f"account {ident}", "contact_person": None, "email": None}
+    return {
+        "id": ident,
+        "name": f"account {ident}",
+        "contact_person": None,
+        "contact_given_name": None,
+        "contact_family_name": None,
+        "email": None,
+    }
 
 
 def view(**fields: Any) -> OrderView:

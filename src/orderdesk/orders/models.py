@@ -183,8 +183,14 @@ class OrderNote(TenantOwned, Base):
     order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
     author: Mapped[str] = mapped_column(String(200))
     credential_id: Mapped[int | None] = mapped_column(BigId)
+    # The account that wrote it (none: an admin or system key).
+    account_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("accounts.id", ondelete="SET NULL")
+    )
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account | None] = relationship(lazy="raise")
 
 
 class TrackingNumber(TenantOwned, Base):

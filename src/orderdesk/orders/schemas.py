@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, StringConstraints, model_validator
 
 from orderdesk.catalog.schemas import ItemRead, KitRead, ProductRead
 from orderdesk.orders.models import EventKind, ShippingOption
@@ -208,6 +208,11 @@ class NoteRead(Output):
     credential_id: int | None = Field(
         default=None, description="The credential that wrote the note (null: the service itself)"
     )
+    author_account: AccountSummary | None = Field(
+        default=None,
+        validation_alias=AliasChoices("author_account", "account"),  # ORM: ``OrderNote.account``
+        description="The account that wrote the note (null: an admin or system key)",
+    )
     text: str
     created_at: dt.datetime
 
@@ -223,6 +228,8 @@ class AccountSummary(Output):
     id: int
     name: str
     contact_person: str | None
+    contact_given_name: str | None
+    contact_family_name: str | None
     email: str | None
     phone_number: str | None
 

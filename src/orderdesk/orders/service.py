@@ -64,7 +64,7 @@ ORDER_LOAD: Sequence[ORMOption] = (
     selectinload(Order.lines).selectinload(OrderLine.product),
     selectinload(Order.external_ids),
     selectinload(Order.tags),
-    selectinload(Order.notes),
+    selectinload(Order.notes).selectinload(OrderNote.account),
     selectinload(Order.tracking_numbers),
 )
 
@@ -219,6 +219,7 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
                 tenant_id=principal.tenant_id,
                 author=principal.actor,
                 credential_id=principal.credential_id,
+                account_id=principal.account_id,
                 text=text,
             )
             for text in data.notes
@@ -450,10 +451,12 @@ async def add_note(
         order_id=order.id,
         author=principal.actor,
         credential_id=principal.credential_id,
+        account_id=principal.account_id,
         text=data.text,
     )
     session.add(note)
     await session.flush()
+    await session.refresh(note, ["account"])  # what the note shows of its author
     _record(
         session, order, EventKind.NOTE_ADDED, principal, {"note_id": note.id, "text": data.text}
     )

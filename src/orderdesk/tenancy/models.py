@@ -50,7 +50,10 @@ class Account(TenantOwned, Versioned, Base):
         )
     )
     name: Mapped[str] = mapped_column(String(200))
+    # The contact's name as written ("Dr. Amara Osei"), and their given and family names.
     contact_person: Mapped[str | None] = mapped_column(String(200))
+    contact_given_name: Mapped[str | None] = mapped_column(String(200))
+    contact_family_name: Mapped[str | None] = mapped_column(String(200))
     phone_number: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str | None] = mapped_column(String(320))
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)

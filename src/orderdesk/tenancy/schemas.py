@@ -23,7 +23,13 @@ from orderdesk.tenancy.models import AccountKind, Role
 class AccountCreate(Input):
     kind: AccountKind
     name: Name
-    contact_person: Name | None = None
+    contact_person: Name | None = Field(
+        default=None,
+        description='The contact as their name is written ("Dr. Amara Osei"); left out, '
+        "it is the given and family names joined by a space",
+    )
+    contact_given_name: Name | None = None
+    contact_family_name: Name | None = None
     phone_number: Phone | None = None
     email: Email | None = None
     shipping_address: Address | None = None
@@ -33,6 +39,8 @@ class AccountCreate(Input):
 class AccountUpdate(Input):
     name: Name | None = None
     contact_person: Name | None = None
+    contact_given_name: Name | None = None
+    contact_family_name: Name | None = None
     phone_number: Phone | None = None
     email: Email | None = None
     shipping_address: Address | None = None
@@ -46,6 +54,8 @@ class AccountRead(Timestamped):
     kind: AccountKind
     name: str
     contact_person: str | None
+    contact_given_name: str | None
+    contact_family_name: str | None
     phone_number: str | None
     email: str | None
     shipping_address: AddressOut | None

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.db import Work, utcnow, write_soon
 from orderdesk.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, not_found
-from orderdesk.schemas import ID_MAX, address_dict, apply_changes
+from orderdesk.schemas import ID_MAX, NAME_MAX, address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role, Tenant
 from orderdesk.tenancy.principal import Principal, system_principal
@@ -66,13 +66,33 @@ async def ensure_tenant(session: AsyncSession, name: str) -> Tenant:
     return await _first_or_made(session, select(Tenant).where(Tenant.name == name), make)
 
 
+def _contact_person(data: AccountCreate) -> str | None:
+    """The contact's name as written: as given, else the given and family names joined
+    by a space ("Amara Osei")."""
+    if data.contact_person is not None:
+        return data.contact_person
+    written = " ".join(n for n in (data.contact_given_name, data.contact_family_name) if n)
+    if len(written) > NAME_MAX:
+        raise ValidationFailed(
+            "the contact's given and family names are too long to make their written name",
+            errors=[
+                FieldError(
+                    f"required when the given and family names together pass {NAME_MAX} characters",
+                    pointer="/contact_person",
+                )
+            ],
+        )
+    return written or None
+
+
 async def create_account(
     session: AsyncSession, data: AccountCreate, *, principal: Principal
 ) -> Account:
     principal.require(Role.ADMIN)
     account = Account(
         tenant_id=principal.tenant_id,
-        **data.model_dump(exclude={"shipping_address", "billing_address"}),
+        **data.model_dump(exclude={"contact_person", "shipping_address", "billing_address"}),
+        contact_person=_contact_person(data),
         shipping_address=address_dict(data.shipping_address),
         billing_address=address_dict(data.billing_address),
     )

@@ -317,11 +317,12 @@ def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder
         "orderNotes": [
             {
                 "createdAt": timestamp(note.created_at),
+                # The account that wrote it ("" where unknown); the credential's id.
                 "createdBy": {
-                    "email": None,
-                    "firstName": note.author,
+                    "email": (writer.email or "") if (writer := note.author_account) else "",
+                    "firstName": (writer.contact_given_name or "") if writer else "",
                     "id": note.credential_id,
-                    "lastName": None,
+                    "lastName": (writer.contact_family_name or "") if writer else "",
                 },
                 "note": note.text,
             }

@@ -58,8 +58,9 @@ Rendering (see ``mapping.to_impilo``)
     ``devices`` and ``packedKits`` are always empty (the core has neither yet). An
     order for a patient has ``site: null`` (the patient's own site is
     ``patient.site``); one for a site has ``patient: null``. A note's ``createdBy`` is
-    the credential that wrote it (``firstName`` is its timeline name; ``email`` and
-    ``lastName`` are null: credentials have neither).
+    the account that wrote it: ``email``, ``firstName`` and ``lastName`` are its
+    contact's email, given and family names (``""`` where unknown, and for a note by an
+    admin or system key), ``id`` the credential's id.
 """
 
 from __future__ import annotations

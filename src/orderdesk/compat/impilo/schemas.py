@@ -175,10 +175,12 @@ class EventOut(_Vendor):
 
 
 class NoteAuthorOut(_Vendor):
-    email: str | None
-    first_name: str | None = Field(description="The credential's name as the timeline shows it")
+    """The account that wrote the note; "" where unknown (a note by an admin or system key)."""
+
+    email: str = Field(description="The account's contact email")
+    first_name: str = Field(description="The account's contact's given name")
     id: int | None = Field(description="The credential's id (null: the service itself)")
-    last_name: str | None
+    last_name: str = Field(description="The account's contact's family name")
 
 
 class NoteOut(_Vendor):

@@ -289,18 +289,12 @@ def text(value: str | None) -> str:
     return "" if value is None else value
 
 
-def _split_name(person: str | None) -> tuple[str | None, str | None]:
-    """ "First Name" -> ("First", "Name"); the rest after the first word is the last name."""
-    if not person or not person.strip():
-        return None, None
-    first, _, last = person.strip().partition(" ")
-    return first, last.strip() or None
-
-
 def _customer_info(account: AccountSummary) -> CustomerInfoOut:
-    first, last = _split_name(account.contact_person)
     return CustomerInfoOut(
-        username=account.name, email=text(account.email), firstName=text(first), lastName=text(last)
+        username=account.name,
+        email=text(account.email),
+        firstName=text(account.contact_given_name),
+        lastName=text(account.contact_family_name),
     )
 
 
