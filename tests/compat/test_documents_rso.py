@@ -297,9 +297,14 @@ def test_customer_and_merchant_info_are_the_two_accounts_registered_details(
             check.equal(info.get("username"), customer["name"], f"{where}/username")
             # "email | The registered email address of the customer account ..."
             check.equal(info.get("email"), _text(customer["email"]), f"{where}/email")
-            # "firstName" / "lastName": the registered name of the account's person
-            name = " ".join(n for n in (info.get("firstName"), info.get("lastName")) if n)
-            check.equal(name, _text(customer["contact_person"]), f"{where}/firstName+lastName")
+            # "firstName" / "lastName": the registered name of the account's person, as
+            # the account keeps it (given and family names; never split by guessing)
+            check.equal(
+                info.get("firstName"), _text(customer["contact_given_name"]), f"{where}/firstName"
+            )
+            check.equal(
+                info.get("lastName"), _text(customer["contact_family_name"]), f"{where}/lastName"
+            )
         merchant = accounts[native["supplier_account_id"]]
         for i, info in enumerate(order.get("merchant_info") or []):
             where = f"/merchant_info/{i}"

@@ -33,6 +33,11 @@ def lab_status(status: StatusRead) -> LabStatus:
     return LabStatus(number, name)
 
 
+def text(value: str | None) -> str:
+    """A string member the document always shows: ``""`` where there is no value."""
+    return "" if value is None else value
+
+
 def lab_time(moment: dt.datetime) -> str:
     """``2024-04-18T03:24:22.2462013+00:00``: UTC, seven fractional digits (.NET ticks)."""
     utc = moment.astimezone(dt.UTC)
@@ -51,17 +56,18 @@ def line_response(line: OrderLineRead) -> dict[str, Any]:
 def order_response(order: OrderRead) -> dict[str, Any]:
     """The JSON ``OrderResponse``, members in the sample's order.
 
-    ``SchemaName`` is the order schema the data was validated against (null
-    when none), ``Email`` the ordering customer account's email, ``Filter``
-    the order's tags and ``Items`` its lines.
+    ``SchemaName`` is the order schema the data was validated against,
+    ``Email`` the ordering customer account's email (each ``""`` when there is
+    none: the document types them string and always shows them), ``Filter`` the
+    order's tags and ``Items`` its lines.
     """
     return {
         "Id": order.id,
-        "SchemaName": order.schema_name,
+        "SchemaName": text(order.schema_name),
         "Status": lab_status(order.status).code,
         "Created": lab_time(order.created_at),
         "Modified": lab_time(order.updated_at),
-        "Email": order.customer.email,
+        "Email": text(order.customer.email),
         "Filter": list(order.tags),
         "Data": order.data,
         "Items": [line_response(line) for line in order.lines],

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from orderdesk.compat.labportal.mapping import lab_status, lab_time
+from orderdesk.compat.labportal.mapping import lab_status, lab_time, text
 from orderdesk.orders.schemas import OrderLineRead, OrderRead
 from orderdesk.orderschemas.models import OrderSchema
 from orderdesk.schemas import sayable
@@ -204,12 +204,12 @@ def order_document(order: OrderRead) -> bytes:
             [
                 Element("Created", text=lab_time(order.created_at)),
                 _dictionary("Data", order.data, 2),
-                _text("Email", order.customer.email),
+                _text("Email", text(order.customer.email)),
                 _strings("Filter", order.tags, 2),
                 Element("Id", text=str(order.id)),
                 Element("Items", children=[_line(line) for line in order.lines]),
                 Element("Modified", text=lab_time(order.updated_at)),
-                _text("SchemaName", order.schema_name),
+                _text("SchemaName", text(order.schema_name)),
                 Element("Status", text=lab_status(order.status).name),
             ],
         )
