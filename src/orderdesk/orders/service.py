@@ -16,8 +16,9 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
-from orderdesk.errors import Conflict, FieldError, PreconditionFailed, ValidationFailed
+from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.orders.models import (
+    ADDRESS_FIELDS,
     EventKind,
     Order,
     OrderEvent,
@@ -40,7 +41,7 @@ from orderdesk.orders.schemas import (
 from orderdesk.orderschemas.service import check_order_data
 from orderdesk.parties.models import Patient
 from orderdesk.projects.service import project_for_order
-from orderdesk.schemas import Address, address_dict
+from orderdesk.schemas import address_dict
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
@@ -111,13 +112,6 @@ def _record(
     )
     session.add(event)
     return event
-
-
-def _set_status(order: Order, state: State) -> None:
-    order.status_id = state.id
-    order.status_name = state.name
-    order.status_type = state.type.value
-    order.status_outcome = state.outcome.value if state.outcome else None
 
 
 async def create_order(session: AsyncSession, data: OrderCreate, *, principal: Principal) -> Order:
@@ -211,7 +205,7 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
             for text in data.notes
         ],
     )
-    _set_status(order, workflow.graph.initial_state)
+    order.enter(workflow.graph.initial_state)
     session.add(order)
     await session.flush()
     _record(
@@ -232,11 +226,6 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
     return await load_order(session, order.id, principal)
 
 
-def _ensure_open(order: Order) -> None:
-    if order.status_type == "CLOSED":
-        raise Conflict(f"order {order.id} is closed ({order.status_name}); it cannot change")
-
-
 async def editable_order(
     session: AsyncSession,
     order_id: int,
@@ -249,12 +238,8 @@ async def editable_order(
     the changes (who may, at which version, and that the order is still open)."""
     principal.require(*parties)
     order = await load_order(session, order_id, principal, for_update=True)
-    if expected_version is not None and expected_version != order.version:
-        raise PreconditionFailed(
-            f"order {order.id} is at version {order.version}, not {expected_version}",
-            extra={"version": order.version},
-        )
-    _ensure_open(order)
+    order.check_version(expected_version)
+    order.ensure_open()
     return order
 
 
@@ -276,40 +261,14 @@ async def update_order(
         session, order_id, principal=principal, expected_version=expected_version, parties=parties
     )
     changes = data.model_dump(exclude_unset=True)
-    diff: dict[str, dict[str, Any]] = {}
-    for field, value in changes.items():
-        if field in ("shipping_address", "billing_address"):
-            value = address_dict(getattr(data, field))
-            if shown_address_fields and field in shown_address_fields:
-                value = _merged_address(getattr(order, field), value, shown_address_fields[field])
-        if field == "external_order_ids":
-            before: Any = [e.value for e in order.external_ids]
-            if before != value:
-                order.external_ids = [
-                    OrderExternalId(tenant_id=order.tenant_id, value=v) for v in value
-                ]
-        elif field == "tags":
-            before = [t.value for t in order.tags]
-            if before != value:
-                order.tags = [OrderTag(tenant_id=order.tenant_id, value=v) for v in value]
-        else:
-            before = getattr(order, field)
-            setattr(order, field, value)
-        if before != value:
-            diff[field] = {"from": before, "to": value}
+    for field in ADDRESS_FIELDS & changes.keys():
+        changes[field] = address_dict(getattr(data, field))  # stored without empty lines
+    diff = order.edit(changes, shown_address_fields=shown_address_fields)
     if diff:
-        _record(session, order, EventKind.CHANGED, principal, {"fields": _jsonable(diff)})
+        fields = {f: {"from": c.before, "to": c.after} for f, c in diff.items()}
+        _record(session, order, EventKind.CHANGED, principal, {"fields": _jsonable(fields)})
         await session.flush()
     return await load_order(session, order.id, principal)
-
-
-def _merged_address(
-    stored: dict[str, Any] | None, sent: dict[str, Any] | None, shown: Collection[str]
-) -> dict[str, Any] | None:
-    """``sent`` for the fields a surface shows, the stored values for the others."""
-    kept = {k: v for k, v in (stored or {}).items() if k not in shown and v is not None}
-    merged = {**kept, **(sent or {})}
-    return {name: merged[name] for name in Address.model_fields if name in merged} or None
 
 
 def _jsonable(value: Any) -> Any:
@@ -398,7 +357,7 @@ async def _move(
     session: AsyncSession, order: Order, target: State, reason: str | None, principal: Principal
 ) -> Order:
     source = order.status_id
-    _set_status(order, target)
+    order.enter(target)
     kind = EventKind.CANCELLED if target.outcome is Outcome.CANCELLED else EventKind.STATUS_MOVED
     _record(session, order, kind, principal, {"from": source, "to": target.id, "reason": reason})
     await session.flush()
