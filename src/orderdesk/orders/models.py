@@ -45,15 +45,14 @@ class ShippingOption(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
-    """What a timeline event records."""
+    """What a timeline event records; its data is the payload model of ``orders.events``."""
 
-    # the order was placed; data: {"status", "workflow", "workflow_version", "project_id", "lines"}
-    CREATED = "created"
-    CHANGED = "changed"  # fields were edited; data: {"fields": {field: {"from", "to"}}}
-    STATUS_MOVED = "status_moved"  # data: {"from", "to", "reason"}
-    NOTE_ADDED = "note_added"  # data: {"note_id", "text"}
-    TRACKING_ADDED = "tracking_added"  # data: {"carrier", "value"}
-    CANCELLED = "cancelled"  # data: {"from", "to", "reason"}
+    CREATED = "created"  # the order was placed: OrderCreated
+    CHANGED = "changed"  # fields were edited: OrderChanged
+    STATUS_MOVED = "status_moved"  # a workflow move: OrderStatusMoved
+    NOTE_ADDED = "note_added"  # NoteAdded
+    TRACKING_ADDED = "tracking_added"  # TrackingAdded
+    CANCELLED = "cancelled"  # a move to a cancelled state: OrderCancelled
 
 
 #: The addresses an edit replaces whole, or only in the fields a surface shows.

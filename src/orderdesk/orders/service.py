@@ -8,7 +8,6 @@ later the outbox event and the idempotency record can join the same write.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -17,9 +16,18 @@ from sqlalchemy.orm.interfaces import ORMOption
 from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
 from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.orders.events import (
+    Actor,
+    EventPayload,
+    NoteAdded,
+    OrderCancelled,
+    OrderChanged,
+    OrderCreated,
+    OrderStatusMoved,
+    TrackingAdded,
+)
 from orderdesk.orders.models import (
     ADDRESS_FIELDS,
-    EventKind,
     Order,
     OrderEvent,
     OrderExternalId,
@@ -91,24 +99,26 @@ async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
 def _record(
     session: AsyncSession,
     order: Order,
-    kind: EventKind,
+    payload: EventPayload,
     principal: Principal,
-    data: dict[str, Any],
     *,
     touch: bool = True,
 ) -> OrderEvent:
+    """Append the event ``payload`` describes, stamped with who acted (``by``)."""
     now = utcnow()
     if touch:  # a new order was just inserted at version 1; touching it again would make it 2
         order.updated_at = now  # every change touches the row, so its version moves too
     event = OrderEvent(
         tenant_id=order.tenant_id,
         order_id=order.id,
-        kind=kind,
+        kind=payload.kind,
         actor=principal.actor,
         credential_id=principal.credential_id,
         client=principal.client,
         occurred_at=now,
-        data=data,
+        data=payload.model_copy(update={"by": Actor.of(principal)}).model_dump(
+            mode="json", by_alias=True
+        ),
     )
     session.add(event)
     return event
@@ -211,15 +221,15 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
     _record(
         session,
         order,
-        EventKind.CREATED,
+        OrderCreated(
+            status=order.status_id,
+            status_name=order.status_name,
+            workflow=workflow.key,
+            workflow_version=workflow.number,
+            project_id=project.id,
+            lines=len(lines),
+        ),
         principal,
-        {
-            "status": order.status_id,
-            "workflow": workflow.key,
-            "workflow_version": workflow.number,
-            "project_id": project.id,
-            "lines": len(lines),
-        },
         touch=False,
     )
     await session.flush()
@@ -265,20 +275,9 @@ async def update_order(
         changes[field] = address_dict(getattr(data, field))  # stored without empty lines
     diff = order.edit(changes, shown_address_fields=shown_address_fields)
     if diff:
-        fields = {f: {"from": c.before, "to": c.after} for f, c in diff.items()}
-        _record(session, order, EventKind.CHANGED, principal, {"fields": _jsonable(fields)})
+        _record(session, order, OrderChanged.of(diff), principal)
         await session.flush()
     return await load_order(session, order.id, principal)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "value"):  # enums
-        return value.value
-    return value
 
 
 async def move_order(
@@ -356,10 +355,16 @@ async def close_order(
 async def _move(
     session: AsyncSession, order: Order, target: State, reason: str | None, principal: Principal
 ) -> Order:
-    source = order.status_id
+    moved = OrderCancelled if target.outcome is Outcome.CANCELLED else OrderStatusMoved
+    payload = moved(
+        from_=order.status_id,
+        from_name=order.status_name,
+        to=target.id,
+        to_name=target.name,
+        reason=reason,
+    )
     order.enter(target)
-    kind = EventKind.CANCELLED if target.outcome is Outcome.CANCELLED else EventKind.STATUS_MOVED
-    _record(session, order, kind, principal, {"from": source, "to": target.id, "reason": reason})
+    _record(session, order, payload, principal)
     await session.flush()
     return await load_order(session, order.id, principal)
 
@@ -377,9 +382,7 @@ async def add_note(
     )
     session.add(note)
     await session.flush()
-    _record(
-        session, order, EventKind.NOTE_ADDED, principal, {"note_id": note.id, "text": data.text}
-    )
+    _record(session, order, NoteAdded(note_id=note.id, text=data.text), principal)
     await session.flush()
     return note
 
@@ -394,12 +397,6 @@ async def add_tracking_number(
     )
     session.add(tracking)
     await session.flush()
-    _record(
-        session,
-        order,
-        EventKind.TRACKING_ADDED,
-        principal,
-        {"carrier": data.carrier, "value": data.value},
-    )
+    _record(session, order, TrackingAdded(carrier=data.carrier, value=data.value), principal)
     await session.flush()
     return tracking
