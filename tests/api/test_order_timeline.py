@@ -1,7 +1,8 @@
 """The timeline: every change to an order appends one event, in the same transaction.
 
 A change that is refused appends nothing and changes nothing, and each change
-moves the order's version on by one.
+moves the order's version on by one. The payloads' other keys (state names, who acted)
+are specified in ``test_timeline_payloads``.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ async def test_a_note_records_a_note_added_event(client, world):
     )
     event = await _last_event(client, world, order["id"])
     assert (event["kind"], event["actor"]) == ("note_added", "customer:customer")
-    assert event["data"] == {"note_id": note["id"], "text": "patient moved"}
+    assert event["data"].items() >= {"note_id": note["id"], "text": "patient moved"}.items()
 
 
 async def test_a_tracking_number_records_a_tracking_added_event(client, world):
@@ -134,7 +135,7 @@ async def test_a_tracking_number_records_a_tracking_added_event(client, world):
     event = await _last_event(client, world, order["id"])
     assert (event["kind"], event["actor"]) == ("tracking_added", "supplier:supplier")
     assert event["credential_id"] == await credential_id(client, world, "supplier")
-    assert event["data"] == {"carrier": "DHL", "value": "JD0001"}
+    assert event["data"].items() >= {"carrier": "DHL", "value": "JD0001"}.items()
 
 
 async def test_a_move_records_where_from_where_to_and_why(client, world):
@@ -143,14 +144,17 @@ async def test_a_move_records_where_from_where_to_and_why(client, world):
     assert response.status_code == 200, response.text
     event = await _last_event(client, world, order["id"])
     assert (event["kind"], event["actor"]) == ("status_moved", "supplier:supplier")
-    assert event["data"] == {"from": "new", "to": "reconfirmAddress", "reason": "PO box"}
+    assert (
+        event["data"].items()
+        >= {"from": "new", "to": "reconfirmAddress", "reason": "PO box"}.items()
+    )
 
 
 async def test_a_move_without_a_reason_records_none(client, world):
     order = await _order(client, world)
     await moved(client, world, order["id"], "processing")
     event = await _last_event(client, world, order["id"])
-    assert event["data"] == {"from": "new", "to": "processing", "reason": None}
+    assert event["data"].items() >= {"from": "new", "to": "processing", "reason": None}.items()
 
 
 async def test_a_move_to_a_cancelled_state_records_a_cancelled_event(client, world):
@@ -170,7 +174,9 @@ async def test_cancelling_records_a_cancelled_event_with_the_reason(client, worl
     assert response.status_code == 200, response.text
     event = await _last_event(client, world, order["id"])
     assert (event["kind"], event["actor"]) == ("cancelled", "customer:customer")
-    assert event["data"] == {"from": "new", "to": "cancelled", "reason": "duplicate"}
+    assert (
+        event["data"].items() >= {"from": "new", "to": "cancelled", "reason": "duplicate"}.items()
+    )
 
 
 async def test_the_timeline_lists_events_in_the_order_they_happened(client, world):

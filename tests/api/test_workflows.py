@@ -359,7 +359,7 @@ async def test_every_move_appends_a_timeline_event_with_from_to_reason_and_actor
     ).json()["items"]
     moved = events[-1]
     assert moved["kind"] == "status_moved"
-    assert moved["data"] == {"from": "open", "to": "done", "reason": "shipped"}
+    assert moved["data"].items() >= {"from": "open", "to": "done", "reason": "shipped"}.items()
     assert moved["actor"] == "supplier:supplier"
     assert moved["credential_id"] is not None
 

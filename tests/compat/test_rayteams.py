@@ -483,6 +483,18 @@ async def test_the_client_id_lands_on_the_timeline(client, world):
     assert event["credential_id"] == await credential_id(client, world, "supplier")
 
 
+async def test_the_client_id_lands_in_the_payloads_by(client, world):
+    order = await sample_order(client, world)
+    r = await client.put(
+        f"{BASE}/order/{order['id']}/status",
+        json=PUT_BODY,
+        headers=ray(world, "supplier", client_id="lab-app-7"),
+    )
+    assert r.status_code == 200, r.text
+    event = (await timeline_of(client, world, order["id"]))[-1]
+    assert event["data"]["by"]["client"] == event["client"] == "lab-app-7"
+
+
 async def test_authentication_is_required(client, world):
     for headers in (
         {"x-rayteams-client-id": CLIENT},

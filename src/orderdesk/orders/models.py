@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Collection, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -24,9 +25,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.catalog.models import Item, Kit, Product
 from orderdesk.db import Base, BigId, TenantOwned, Versioned, utcnow
+from orderdesk.errors import Conflict, PreconditionFailed
 from orderdesk.parties.models import Patient, Site
+from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, Role
 from orderdesk.tenancy.principal import Principal
+from orderdesk.workflow.graph import State, StateType
 
 
 def _str_enum(enum_cls: type[enum.StrEnum]) -> Enum:
@@ -41,15 +45,25 @@ class ShippingOption(enum.StrEnum):
 
 
 class EventKind(enum.StrEnum):
-    """What a timeline event records."""
+    """What a timeline event records; its data is the payload model of ``orders.events``."""
 
-    # the order was placed; data: {"status", "workflow", "workflow_version", "project_id", "lines"}
-    CREATED = "created"
-    CHANGED = "changed"  # fields were edited; data: {"fields": {field: {"from", "to"}}}
-    STATUS_MOVED = "status_moved"  # data: {"from", "to", "reason"}
-    NOTE_ADDED = "note_added"  # data: {"note_id", "text"}
-    TRACKING_ADDED = "tracking_added"  # data: {"carrier", "value"}
-    CANCELLED = "cancelled"  # data: {"from", "to", "reason"}
+    CREATED = "created"  # the order was placed: OrderCreated
+    CHANGED = "changed"  # fields were edited: OrderChanged
+    STATUS_MOVED = "status_moved"  # a workflow move: OrderStatusMoved
+    NOTE_ADDED = "note_added"  # NoteAdded
+    TRACKING_ADDED = "tracking_added"  # TrackingAdded
+    CANCELLED = "cancelled"  # a move to a cancelled state: OrderCancelled
+
+
+#: The addresses an edit replaces whole, or only in the fields a surface shows.
+ADDRESS_FIELDS = frozenset({"shipping_address", "billing_address"})
+
+
+class Change(NamedTuple):
+    """What an edit did to one field."""
+
+    before: Any
+    after: Any
 
 
 class Order(TenantOwned, Versioned, Base):
@@ -126,6 +140,78 @@ class Order(TenantOwned, Versioned, Base):
         if principal.role is Role.SUPPLIER:
             return cls.supplier_account_id == principal.account_id
         return cls.id.is_not(None)
+
+    def enter(self, state: State) -> None:
+        """Be in ``state`` from now on; whether the move is allowed is the workflow's to say."""
+        self.status_id = state.id
+        self.status_name = state.name
+        self.status_type = state.type.value
+        self.status_outcome = state.outcome.value if state.outcome else None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status_type == StateType.CLOSED
+
+    def ensure_open(self) -> None:
+        """A closed order cannot change: 409."""
+        if self.is_closed:
+            raise Conflict(f"order {self.id} is closed ({self.status_name}); it cannot change")
+
+    def check_version(self, expected: int | None) -> None:
+        """The caller saw this order at version ``expected`` (None: it does not say); a
+        later version means its edit would undo changes it never saw: 412."""
+        if expected is not None and expected != self.version:
+            raise PreconditionFailed(
+                f"order {self.id} is at version {self.version}, not {expected}",
+                extra={"version": self.version},
+            )
+
+    def edit(
+        self,
+        changes: Mapping[str, Any],
+        *,
+        shown_address_fields: Mapping[str, Collection[str]] | None = None,
+    ) -> dict[str, Change]:
+        """Set each field ``changes`` names (addresses as dicts, external ids and tags as
+        lists of values) and return the ones whose value really changed.
+
+        ``shown_address_fields``, per address, for a surface that shows only some of its
+        fields: an address it sends replaces those, and the others stay as they are."""
+        diff: dict[str, Change] = {}
+        for field, value in changes.items():
+            if field in ADDRESS_FIELDS and shown_address_fields and field in shown_address_fields:
+                value = _merged_address(getattr(self, field), value, shown_address_fields[field])
+            before = self._replace(field, value)
+            if before != value:
+                diff[field] = Change(before, value)
+        return diff
+
+    def _replace(self, field: str, value: Any) -> Any:
+        """Set one field; its value before. External ids and tags are rows, replaced only
+        when their values differ."""
+        if field == "external_order_ids":
+            before: Any = [e.value for e in self.external_ids]
+            if before != value:
+                self.external_ids = [
+                    OrderExternalId(tenant_id=self.tenant_id, value=v) for v in value
+                ]
+        elif field == "tags":
+            before = [t.value for t in self.tags]
+            if before != value:
+                self.tags = [OrderTag(tenant_id=self.tenant_id, value=v) for v in value]
+        else:
+            before = getattr(self, field)
+            setattr(self, field, value)
+        return before
+
+
+def _merged_address(
+    stored: dict[str, Any] | None, sent: dict[str, Any] | None, shown: Collection[str]
+) -> dict[str, Any] | None:
+    """``sent`` for the fields a surface shows, the stored values for the others."""
+    kept = {k: v for k, v in (stored or {}).items() if k not in shown and v is not None}
+    merged = {**kept, **(sent or {})}
+    return {name: merged[name] for name in Address.model_fields if name in merged} or None
 
 
 class OrderLine(TenantOwned, Base):

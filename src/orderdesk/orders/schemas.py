@@ -4,9 +4,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AliasChoices,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_serializer,
+    model_validator,
+)
 
 from orderdesk.catalog.schemas import ItemRead, KitRead, ProductRead
+from orderdesk.orders.events import PAYLOADS, Payload, payload_of
 from orderdesk.orders.models import EventKind, ShippingOption
 from orderdesk.parties.schemas import PatientRead, SiteRead
 from orderdesk.schemas import (
@@ -289,6 +297,9 @@ class OrderRead(Output):
 
 
 class OrderEventRead(Output):
+    """One timeline event. ``data`` is the payload of its ``kind`` (``orders.events``);
+    events recorded before a payload key existed show it as null."""
+
     id: int
     order_id: int
     kind: EventKind
@@ -296,4 +307,17 @@ class OrderEventRead(Output):
     credential_id: int | None
     client: str | None
     occurred_at: dt.datetime
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="The payload of `kind`: "
+        + ", ".join(f"{model.__name__} for {kind.value}" for kind, model in PAYLOADS.items())
+    )
+
+    @property
+    def payload(self) -> Payload:
+        """``data`` as the model of its kind."""
+        return payload_of(self.kind, self.data)
+
+    # ``data`` stays the stored dict for the surfaces that read it; answers show the payload.
+    @field_serializer("data")
+    def _typed_data(self, data: dict[str, Any]) -> Payload:
+        return self.payload

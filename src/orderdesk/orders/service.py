@@ -8,7 +8,6 @@ later the outbox event and the idempotency record can join the same write.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -16,9 +15,19 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
-from orderdesk.errors import Conflict, FieldError, PreconditionFailed, ValidationFailed
+from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.orders.events import (
+    Actor,
+    EventPayload,
+    NoteAdded,
+    OrderCancelled,
+    OrderChanged,
+    OrderCreated,
+    OrderStatusMoved,
+    TrackingAdded,
+)
 from orderdesk.orders.models import (
-    EventKind,
+    ADDRESS_FIELDS,
     Order,
     OrderEvent,
     OrderExternalId,
@@ -41,7 +50,7 @@ from orderdesk.orders.sets import OrderSet
 from orderdesk.orderschemas.service import check_order_data
 from orderdesk.parties.models import Patient
 from orderdesk.projects.service import project_for_order
-from orderdesk.schemas import Address, address_dict
+from orderdesk.schemas import address_dict
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
@@ -103,34 +112,29 @@ async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
 def _record(
     session: AsyncSession,
     order: Order,
-    kind: EventKind,
+    payload: EventPayload,
     principal: Principal,
-    data: dict[str, Any],
     *,
     touch: bool = True,
 ) -> OrderEvent:
+    """Append the event ``payload`` describes, stamped with who acted (``by``)."""
     now = utcnow()
     if touch:  # a new order was just inserted at version 1; touching it again would make it 2
         order.updated_at = now  # every change touches the row, so its version moves too
     event = OrderEvent(
         tenant_id=order.tenant_id,
         order_id=order.id,
-        kind=kind,
+        kind=payload.kind,
         actor=principal.actor,
         credential_id=principal.credential_id,
         client=principal.client,
         occurred_at=now,
-        data=data,
+        data=payload.model_copy(update={"by": Actor.of(principal)}).model_dump(
+            mode="json", by_alias=True
+        ),
     )
     session.add(event)
     return event
-
-
-def _set_status(order: Order, state: State) -> None:
-    order.status_id = state.id
-    order.status_name = state.name
-    order.status_type = state.type.value
-    order.status_outcome = state.outcome.value if state.outcome else None
 
 
 async def create_order(session: AsyncSession, data: OrderCreate, *, principal: Principal) -> Order:
@@ -225,30 +229,25 @@ async def create_order(session: AsyncSession, data: OrderCreate, *, principal: P
             for text in data.notes
         ],
     )
-    _set_status(order, workflow.graph.initial_state)
+    order.enter(workflow.graph.initial_state)
     session.add(order)
     await session.flush()
     _record(
         session,
         order,
-        EventKind.CREATED,
+        OrderCreated(
+            status=order.status_id,
+            status_name=order.status_name,
+            workflow=workflow.key,
+            workflow_version=workflow.number,
+            project_id=project.id,
+            lines=len(lines),
+        ),
         principal,
-        {
-            "status": order.status_id,
-            "workflow": workflow.key,
-            "workflow_version": workflow.number,
-            "project_id": project.id,
-            "lines": len(lines),
-        },
         touch=False,
     )
     await session.flush()
     return await load_order(session, order.id, principal)
-
-
-def _ensure_open(order: Order) -> None:
-    if order.status_type == "CLOSED":
-        raise Conflict(f"order {order.id} is closed ({order.status_name}); it cannot change")
 
 
 async def editable_order(
@@ -265,12 +264,8 @@ async def editable_order(
     that it is still open)."""
     principal.require(*parties)
     order = await load_order(session, order_id, principal, for_update=True, within=within)
-    if expected_version is not None and expected_version != order.version:
-        raise PreconditionFailed(
-            f"order {order.id} is at version {order.version}, not {expected_version}",
-            extra={"version": order.version},
-        )
-    _ensure_open(order)
+    order.check_version(expected_version)
+    order.ensure_open()
     return order
 
 
@@ -298,50 +293,13 @@ async def update_order(
         within=within,
     )
     changes = data.model_dump(exclude_unset=True)
-    diff: dict[str, dict[str, Any]] = {}
-    for field, value in changes.items():
-        if field in ("shipping_address", "billing_address"):
-            value = address_dict(getattr(data, field))
-            if shown_address_fields and field in shown_address_fields:
-                value = _merged_address(getattr(order, field), value, shown_address_fields[field])
-        if field == "external_order_ids":
-            before: Any = [e.value for e in order.external_ids]
-            if before != value:
-                order.external_ids = [
-                    OrderExternalId(tenant_id=order.tenant_id, value=v) for v in value
-                ]
-        elif field == "tags":
-            before = [t.value for t in order.tags]
-            if before != value:
-                order.tags = [OrderTag(tenant_id=order.tenant_id, value=v) for v in value]
-        else:
-            before = getattr(order, field)
-            setattr(order, field, value)
-        if before != value:
-            diff[field] = {"from": before, "to": value}
+    for field in ADDRESS_FIELDS & changes.keys():
+        changes[field] = address_dict(getattr(data, field))  # stored without empty lines
+    diff = order.edit(changes, shown_address_fields=shown_address_fields)
     if diff:
-        _record(session, order, EventKind.CHANGED, principal, {"fields": _jsonable(diff)})
+        _record(session, order, OrderChanged.of(diff), principal)
         await session.flush()
     return await load_order(session, order.id, principal)
-
-
-def _merged_address(
-    stored: dict[str, Any] | None, sent: dict[str, Any] | None, shown: Collection[str]
-) -> dict[str, Any] | None:
-    """``sent`` for the fields a surface shows, the stored values for the others."""
-    kept = {k: v for k, v in (stored or {}).items() if k not in shown and v is not None}
-    merged = {**kept, **(sent or {})}
-    return {name: merged[name] for name in Address.model_fields if name in merged} or None
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "value"):  # enums
-        return value.value
-    return value
 
 
 async def move_order(
@@ -434,10 +392,16 @@ async def close_order(
 async def _move(
     session: AsyncSession, order: Order, target: State, reason: str | None, principal: Principal
 ) -> Order:
-    source = order.status_id
-    _set_status(order, target)
-    kind = EventKind.CANCELLED if target.outcome is Outcome.CANCELLED else EventKind.STATUS_MOVED
-    _record(session, order, kind, principal, {"from": source, "to": target.id, "reason": reason})
+    moved = OrderCancelled if target.outcome is Outcome.CANCELLED else OrderStatusMoved
+    payload = moved(
+        from_=order.status_id,
+        from_name=order.status_name,
+        to=target.id,
+        to_name=target.name,
+        reason=reason,
+    )
+    order.enter(target)
+    _record(session, order, payload, principal)
     await session.flush()
     return await load_order(session, order.id, principal)
 
@@ -457,9 +421,7 @@ async def add_note(
     session.add(note)
     await session.flush()
     await session.refresh(note, ["account"])  # what the note shows of its author
-    _record(
-        session, order, EventKind.NOTE_ADDED, principal, {"note_id": note.id, "text": data.text}
-    )
+    _record(session, order, NoteAdded(note_id=note.id, text=data.text), principal)
     await session.flush()
     return note
 
@@ -474,12 +436,6 @@ async def add_tracking_number(
     )
     session.add(tracking)
     await session.flush()
-    _record(
-        session,
-        order,
-        EventKind.TRACKING_ADDED,
-        principal,
-        {"carrier": data.carrier, "value": data.value},
-    )
+    _record(session, order, TrackingAdded(carrier=data.carrier, value=data.value), principal)
     await session.flush()
     return tracking
