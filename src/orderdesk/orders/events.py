@@ -148,3 +148,13 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
 def payload_of(kind: EventKind, data: Mapping[str, Any]) -> Payload:
     """A stored event's ``data`` as the model of its kind."""
     return PAYLOADS[kind].model_validate(data)
+
+
+def state_reached(payload: Payload) -> str | None:
+    """The id of the state a status update put the order in: the state it was placed in,
+    or the one a move entered; None for an event that is no status update."""
+    if isinstance(payload, OrderCreated):
+        return payload.status
+    if isinstance(payload, OrderStatusMoved):  # cancels included
+        return payload.to
+    return None

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from orderdesk.compat.impilo.schemas import ImpiloOrder, ImpiloOrderCreate
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.http.problems import field_errors
-from orderdesk.orders.models import EventKind
+from orderdesk.orders.events import state_reached
 from orderdesk.orders.schemas import OrderCreate, OrderEventRead, OrderRead, StatusRead
 from orderdesk.orders.sets import OrderSet
 from orderdesk.schemas import AddressOut
@@ -252,25 +252,15 @@ def _item(item: Any) -> dict[str, Any]:
     }
 
 
-#: The timeline events that are status updates, and where each keeps the state it reached.
-_STATUS_UPDATES: dict[EventKind, str] = {
-    EventKind.CREATED: "status",
-    EventKind.STATUS_MOVED: "to",
-    EventKind.CANCELLED: "to",
-}
-
-
 def order_events(
     events: Sequence[OrderEventRead], states: Sequence[StatusRead]
 ) -> list[dict[str, str]]:
     """``orderEvents``, "the status updates for the order": the state it was placed in and
-    each move since, named by the Impilo term of the state reached."""
+    each move since (the core's ``state_reached``), named by the Impilo term of the state."""
     by_id = {state.id: state for state in states}
     out = []
     for event in events:
-        key = _STATUS_UPDATES.get(event.kind)
-        reached_id = event.data.get(key) if key else None
-        reached = by_id.get(reached_id) if isinstance(reached_id, str) else None
+        reached = by_id.get(state_reached(event.payload) or "")
         if reached is not None:
             out.append(
                 {"eventTimestamp": timestamp(event.occurred_at), "name": impilo_status(reached)}

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from orderdesk.catalog.schemas import ProductRead
 from orderdesk.errors import ValidationFailed, not_found
-from orderdesk.orders.models import EventKind
+from orderdesk.orders.events import OrderStatusMoved, state_reached
 from orderdesk.orders.schemas import (
     OrderEventRead,
     OrderRead,
@@ -162,12 +162,11 @@ def history_out(
     event: OrderEventRead, project_id: int, states: Mapping[str, StatusRead]
 ) -> RayTeamsHistory:
     """One timeline event; ``states`` are the statuses of the event's order's workflow."""
-    data = event.data
-    source = target = reason = None
-    if event.kind in (EventKind.STATUS_MOVED, EventKind.CANCELLED):
-        source, target, reason = data.get("from"), data.get("to"), data.get("reason")
-    elif event.kind is EventKind.CREATED:
-        target = data.get("status")
+    payload = event.payload
+    source = reason = None
+    if isinstance(payload, OrderStatusMoved):  # cancels included
+        source, reason = payload.from_, payload.reason
+    target = state_reached(payload)
     return RayTeamsHistory.model_validate(
         {
             "_id": str(event.id),
@@ -180,7 +179,7 @@ def history_out(
             "actor": event.actor,
             "clientId": event.client,
             "created": epoch_ms(event.occurred_at),
-            "data": data,
+            "data": payload.model_dump(mode="json", by_alias=True),
         }
     )
 
