@@ -21,6 +21,7 @@ from tests.api.builders import (
     problem,
     product_following,
     read_order,
+    timeline_of,
 )
 
 
@@ -528,6 +529,33 @@ async def test_an_address_can_be_cleared_with_null(client, world):
     )
     assert response.status_code == 200, response.text
     assert response.json()["shipping_address"] is None
+
+
+async def test_an_address_in_a_patch_is_a_merge_patch(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(
+        client,
+        world,
+        catalog,
+        shipping_address={"line_one": "1 Main St", "city": "Boston", "zip_code": "02101"},
+    )
+    response = await client.patch(
+        f"/v1/orders/{order['id']}",
+        json={"shipping_address": {"city": "Salem", "zip_code": None}},
+        headers=world.auth("customer"),
+    )
+    assert response.status_code == 200, response.text
+    address = response.json()["shipping_address"]
+    assert (address["line_one"], address["city"], address["zip_code"]) == (
+        "1 Main St",
+        "Salem",
+        None,
+    )
+    events = await timeline_of(client, world, order["id"])
+    assert events[-1]["data"]["fields"]["shipping_address"]["to"] == {
+        "line_one": "1 Main St",
+        "city": "Salem",
+    }
 
 
 async def test_an_edit_answers_the_new_version_as_its_etag(client, world):

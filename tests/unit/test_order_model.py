@@ -150,33 +150,37 @@ def test_new_tags_are_compared_by_value():
     assert diff == {"tags": Change(["a"], ["a", "b"])}
 
 
-def test_an_address_is_replaced_whole_by_default():
+def test_an_address_is_a_merge_patch_of_the_stored_one():
     order = an_order(shipping_address={"city": "Boston", "note": "back door"})
     diff = order.edit({"shipping_address": {"city": "Salem"}})
-    assert order.shipping_address == {"city": "Salem"}
-    assert diff == {
-        "shipping_address": Change({"city": "Boston", "note": "back door"}, {"city": "Salem"})
-    }
+    merged = {"city": "Salem", "note": "back door"}
+    assert order.shipping_address == merged
+    assert diff == {"shipping_address": Change({"city": "Boston", "note": "back door"}, merged)}
 
 
-def test_an_address_from_a_surface_that_shows_some_fields_keeps_the_others():
+def test_a_null_field_in_an_address_patch_removes_it():
     stored = {"line_one": "1 Main St", "city": "Boston", "note": "back door"}
     order = an_order(shipping_address=dict(stored))
-    diff = order.edit(
-        {"shipping_address": {"city": "Salem"}},
-        shown_address_fields={"shipping_address": {"line_one", "city"}},
-    )
-    merged = {"city": "Salem", "note": stored["note"]}
-    assert order.shipping_address == merged
-    assert diff == {"shipping_address": Change(stored, merged)}
+    order.edit({"shipping_address": {"line_one": None, "city": "Salem"}})
+    assert order.shipping_address == {"city": "Salem", "note": "back door"}
 
 
-def test_a_merged_address_equal_to_the_stored_one_changes_nothing():
+def test_an_address_patch_that_removes_every_field_leaves_no_address():
+    order = an_order(shipping_address={"city": "Boston"})
+    order.edit({"shipping_address": {"city": None}})
+    assert order.shipping_address is None
+
+
+def test_a_null_address_removes_it():
+    order = an_order(billing_address={"city": "Boston"})
+    diff = order.edit({"billing_address": None})
+    assert order.billing_address is None
+    assert diff == {"billing_address": Change({"city": "Boston"}, None)}
+
+
+def test_an_address_patch_equal_to_the_stored_one_changes_nothing():
     stored = {"city": "Boston", "note": "back door"}
     order = an_order(shipping_address=dict(stored))
-    diff = order.edit(
-        {"shipping_address": {"city": "Boston"}},
-        shown_address_fields={"shipping_address": {"city"}},
-    )
+    diff = order.edit({"shipping_address": {"city": "Boston"}})
     assert diff == {}
     assert order.shipping_address == stored

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -166,21 +166,18 @@ class Order(TenantOwned, Versioned, Base):
                 extra={"version": self.version},
             )
 
-    def edit(
-        self,
-        changes: Mapping[str, Any],
-        *,
-        shown_address_fields: Mapping[str, Collection[str]] | None = None,
-    ) -> dict[str, Change]:
-        """Set each field ``changes`` names (addresses as dicts, external ids and tags as
-        lists of values) and return the ones whose value really changed.
+    def edit(self, changes: Mapping[str, Any]) -> dict[str, Change]:
+        """Set each field ``changes`` names and return the ones whose value really changed.
 
-        ``shown_address_fields``, per address, for a surface that shows only some of its
-        fields: an address it sends replaces those, and the others stay as they are."""
+        External ids and tags are lists of values. An address is a JSON merge patch
+        (RFC 7396) of the stored one: a field given replaces it, a field given as null
+        removes it, a field left out stays; ``None`` for the whole address removes it.
+        (A surface that replaces a whole group sends every field it has, null for those
+        it clears.)"""
         diff: dict[str, Change] = {}
         for field, value in changes.items():
-            if field in ADDRESS_FIELDS and shown_address_fields and field in shown_address_fields:
-                value = _merged_address(getattr(self, field), value, shown_address_fields[field])
+            if field in ADDRESS_FIELDS and value is not None:
+                value = merged_address(getattr(self, field), value)
             before = self._replace(field, value)
             if before != value:
                 diff[field] = Change(before, value)
@@ -205,13 +202,15 @@ class Order(TenantOwned, Versioned, Base):
         return before
 
 
-def _merged_address(
-    stored: dict[str, Any] | None, sent: dict[str, Any] | None, shown: Collection[str]
+def merged_address(
+    stored: Mapping[str, Any] | None, patch: Mapping[str, Any]
 ) -> dict[str, Any] | None:
-    """``sent`` for the fields a surface shows, the stored values for the others."""
-    kept = {k: v for k, v in (stored or {}).items() if k not in shown and v is not None}
-    merged = {**kept, **(sent or {})}
-    return {name: merged[name] for name in Address.model_fields if name in merged} or None
+    """``stored`` with the merge patch ``patch`` applied (null removes a field), in the
+    address's own field order; None when no field is left."""
+    merged = {**(stored or {}), **patch}
+    return {
+        name: merged[name] for name in Address.model_fields if merged.get(name) is not None
+    } or None
 
 
 class OrderLine(TenantOwned, Base):

@@ -7,7 +7,7 @@ later the outbox event and the idempotency record can join the same write.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -277,13 +277,11 @@ async def update_order(
     principal: Principal,
     expected_version: int | None = None,
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
-    shown_address_fields: Mapping[str, Collection[str]] | None = None,
     within: OrderSet = OrderSet.EVERY,
 ) -> Order:
     """Edit an open order. ``parties`` narrows who may: some surfaces' edit is one party's
-    operation (Record Stack Overflow's merchant update). ``shown_address_fields``, per
-    address, for a surface that shows only some of its fields: an address it sends
-    replaces those, and the fields it cannot show stay as they are."""
+    operation (Record Stack Overflow's merchant update). An address sent is a merge patch
+    of the stored one (``Order.edit``): the fields given replace, null removes."""
     order = await editable_order(
         session,
         order_id,
@@ -294,8 +292,9 @@ async def update_order(
     )
     changes = data.model_dump(exclude_unset=True)
     for field in ADDRESS_FIELDS & changes.keys():
-        changes[field] = address_dict(getattr(data, field))  # stored without empty lines
-    diff = order.edit(changes, shown_address_fields=shown_address_fields)
+        sent = getattr(data, field)  # the fields the client named, nulls included
+        changes[field] = None if sent is None else sent.model_dump(exclude_unset=True)
+    diff = order.edit(changes)
     if diff:
         _record(session, order, OrderChanged.of(diff), principal)
         await session.flush()

@@ -56,12 +56,6 @@ BILLING_FIELDS: dict[str, str] = {
     "billing_zip": "zip_code",
 }
 
-#: The fields of each core address this API shows: an update keeps the others as stored.
-SHOWN_ADDRESS_FIELDS: dict[str, frozenset[str]] = {
-    "shipping_address": frozenset(SHIPPING_FIELDS.values()),
-    "billing_address": frozenset(BILLING_FIELDS.values()),
-}
-
 #: Where a core error points -> the vendor's name for it.
 _CORE_NAMES: dict[str, str] = {
     **{f"/shipping_address/{core}": vendor for vendor, core in SHIPPING_FIELDS.items()},
@@ -215,15 +209,19 @@ def _core(model: type[M], data: dict[str, Any]) -> M:
         raise BadRequest("invalid request", errors=_pydantic_errors(exc)) from None
 
 
-def _address(fields: BaseModel | None, names: Mapping[str, str]) -> dict[str, Any] | None:
-    """The core address for a vendor group."""
+def _address(
+    fields: BaseModel | None, names: Mapping[str, str], *, whole: bool = False
+) -> dict[str, Any] | None:
+    """The core address for a vendor group: the fields given, or with ``whole`` every field
+    of the group (null for those not given), so that the core's merge patch replaces the
+    group and keeps only the fields this API cannot show (country, ...)."""
     out: dict[str, Any] = {}
     if fields is not None:
         for vendor, core in names.items():
             value = getattr(fields, vendor)
             if core == "email" and value is not None:
                 value = value.strip() or None  # an empty PayPal email is none
-            if value is not None:
+            if value is not None or whole:
                 out[core] = value
     return out or None
 
@@ -251,14 +249,14 @@ def order_create(body: OrderBody, *, record_id: int, merchant_id: int) -> OrderC
 
 def order_update(body: OrderBody) -> OrderUpdate:
     """A group sent replaces the stored one whole (as the document's update sample shows:
-    the billing_info sent without paypal_email comes back without it), but for the fields
-    this API cannot show (``SHOWN_ADDRESS_FIELDS``); a group left out stays as it is;
-    comments are replaced whole."""
+    the billing_info sent without paypal_email comes back without it): it is sent whole,
+    so the core's merge patch keeps only the fields this API cannot show; a group left
+    out stays as it is; comments are replaced whole."""
     data: dict[str, Any] = {}
     if body.shipping_info is not None:
-        data["shipping_address"] = _address(body.shipping_info, SHIPPING_FIELDS)
+        data["shipping_address"] = _address(body.shipping_info, SHIPPING_FIELDS, whole=True)
     if body.billing_info is not None:
-        data["billing_address"] = _address(body.billing_info, BILLING_FIELDS)
+        data["billing_address"] = _address(body.billing_info, BILLING_FIELDS, whole=True)
     if body.comments is not None:
         data["comments"] = body.comments
     return _core(OrderUpdate, data)

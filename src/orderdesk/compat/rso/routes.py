@@ -400,7 +400,6 @@ async def update_order(
             mapping.order_update(changes),
             principal=principal,
             parties=(Role.SUPPLIER, Role.ADMIN),
-            shown_address_fields=mapping.SHOWN_ADDRESS_FIELDS,
             within=mapping.DESCRIBED,
         )
         outcome = mapping.asked_outcome(changes.status)
