@@ -58,7 +58,7 @@ class Demo:
 
 
 #: How the shared orders are placed (``place_everywhere``), in that order.
-ORIGINS = ("native", "impilo-patient", "impilo-site", "rso-post", "rso-put")
+ORIGINS = ("native", "native-no-recipient", "impilo-patient", "impilo-site", "rso-post", "rso-put")
 
 FULL_ADDRESS = {
     "line_one": "8 Harbour Road",
@@ -81,7 +81,8 @@ async def place_everywhere(http: httpx.AsyncClient, data: DemoData) -> dict[str,
     """One order through each surface that places orders, then some moved on elsewhere.
 
     - native: item lines, a kit line and a product, both addresses, for a patient;
-      then the supplier confirms it (native transition);
+      then the supplier confirms it (native transition); and one with an item line for
+      neither a patient nor a site (no Impilo order);
     - Impilo: one for a patient (items and a kit), moved to reconfirmAddress by the
       supplier (native) and given a note and a tracking number; one for a site (a kit);
     - Record Stack Overflow: one by POST (form body, the rso-record product), completed
@@ -131,6 +132,16 @@ async def place_everywhere(http: httpx.AsyncClient, data: DemoData) -> dict[str,
         ),
         200,
     )
+
+    no_recipient = await _answer(
+        await http.post(
+            "/v1/orders",
+            headers=bearer("customer"),
+            json={"lines": [{"item_id": item, "count": 1}]},
+        ),
+        201,
+    )
+    placed["native-no-recipient"] = no_recipient["id"]
 
     impilo = {"Impilo-API-Key": keys["customer"]}
     for_patient = await _answer(
@@ -252,8 +263,10 @@ async def native_accounts(http: httpx.AsyncClient, demo: Demo) -> dict[int, dict
 
 
 def impilo_describes(order: dict[str, Any]) -> bool:
-    """Decision: Impilo describes only orders with at least one item or kit line."""
-    return any(line["item"] is not None or line["kit"] is not None for line in order["lines"])
+    """Decision: Impilo describes only orders with at least one item or kit line, and (the
+    document's "exactly one of patient or site") only those for a patient or a site."""
+    has_lines = any(line["item"] is not None or line["kit"] is not None for line in order["lines"])
+    return has_lines and (order["patient"] is not None or order["site"] is not None)
 
 
 def rso_describes(order: dict[str, Any]) -> bool:

@@ -48,9 +48,10 @@ from tests.compat.documents import (
 SURFACES = ("impilo", "rso", "rayteams", "labportal")
 
 #: Which surfaces describe each placed order: RAYTeams and labPortal every order; Impilo
-#: those with item or kit lines; RSO those made from a record (a product).
+#: those with item or kit lines for a patient or a site; RSO those made from a record.
 DESCRIBED_BY = {
     "native": {"impilo", "rso", "rayteams", "labportal"},  # items, a kit and a product
+    "native-no-recipient": {"rayteams", "labportal"},  # an item, for no patient or site
     "impilo-patient": {"impilo", "rayteams", "labportal"},  # items and a kit, no product
     "impilo-site": {"impilo", "rayteams", "labportal"},  # a kit, no product
     "rso-post": {"rso", "rayteams", "labportal"},  # a record, no item or kit line

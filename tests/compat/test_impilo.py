@@ -811,7 +811,10 @@ async def test_an_order_on_another_workflow_shows_impilo_statuses(client, world)
     catalog = await make_catalog(client, world)
     product = await product_following(client, world, "dental-lab")
     ids = {s["name"]: s["id"] for s in DENTAL_LAB_DEFINITION["states"]}
-    order_id = (await make_order(client, world, catalog, product_id=product))["id"]
+    patient = (await make_patient(client, world))["id"]
+    order_id = (await make_order(client, world, catalog, product_id=product, patient_id=patient))[
+        "id"
+    ]
 
     async def status() -> str:
         response = await get_order(client, world, order_id)
@@ -836,7 +839,9 @@ async def test_an_order_on_another_workflow_shows_impilo_statuses(client, world)
     # Product lines have no Impilo counterpart; the item line is shown.
     assert [line["item"]["id"] for line in order["orderItems"]] == [catalog.item_ids[0]]
 
-    cancelled = (await make_order(client, world, catalog, product_id=product))["id"]
+    cancelled = (await make_order(client, world, catalog, product_id=product, patient_id=patient))[
+        "id"
+    ]
     r = await client.post(f"/v1/orders/{cancelled}/cancel", json={}, headers=world.auth("customer"))
     assert r.status_code == 200, r.text
     order = (await get_order(client, world, cancelled)).json()
@@ -865,22 +870,27 @@ async def test_a_body_over_the_size_bound_is_refused_in_impilos_shape(client, wo
     assert response.headers["content-type"].startswith("application/json")
 
 
-async def test_an_order_without_item_or_kit_lines_is_not_impilos_to_show(client, world):
+async def test_an_order_impilo_cannot_describe_is_neither_listed_nor_fetched(client, world):
     catalog = await make_catalog(client, world)
     product = await product_following(client, world, "dental-lab")
+    patient = (await make_patient(client, world))["id"]
     r = await client.post(
-        "/v1/orders", json={"product_id": product}, headers=world.auth("customer")
+        "/v1/orders",
+        json={"product_id": product, "patient_id": patient},
+        headers=world.auth("customer"),
     )
     assert r.status_code == 201, r.text
-    product_only = r.json()["id"]
-    with_items = (await make_order(client, world, catalog))["id"]
+    product_only = r.json()["id"]  # no item or kit line
+    for_nobody = (await make_order(client, world, catalog))["id"]  # neither patient nor site
+    with_items = (await make_order(client, world, catalog, patient_id=patient))["id"]
 
     for who in ("customer", "supplier", "admin"):
         page = (await client.get(f"{BASE}/order", headers=key(world, who))).json()
         assert [o["id"] for o in page["content"]] == [with_items], who
         assert page["total"] == 1 and page["last"] is True
-        missing = await get_order(client, world, product_only, who)
-        assert missing.status_code == 404, missing.text
+        for missing in (product_only, for_nobody):
+            answer = await get_order(client, world, missing, who)
+            assert answer.status_code == 404, answer.text
     # Natively it is there as ever.
     native = await client.get(f"/v1/orders/{product_only}", headers=world.auth("customer"))
     assert native.status_code == 200

@@ -137,8 +137,16 @@ def _record(
     return event
 
 
-async def create_order(session: AsyncSession, data: OrderCreate, *, principal: Principal) -> Order:
+async def create_order(
+    session: AsyncSession,
+    data: OrderCreate,
+    *,
+    principal: Principal,
+    within: OrderSet = OrderSet.EVERY,
+) -> Order:
+    """Place an order; ``within`` for a surface that places only the orders it can show."""
     principal.require(Role.ADMIN, Role.CUSTOMER)
+    within.check_placement(data)
     customer_id = principal.owning_account(data.customer_account_id, pointer="/customer_account_id")
     await account_of_kind(
         session,

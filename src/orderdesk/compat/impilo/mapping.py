@@ -20,13 +20,13 @@ from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.http.problems import field_errors
 from orderdesk.orders.events import state_reached
 from orderdesk.orders.schemas import OrderCreate, OrderEventRead, OrderRead, StatusRead
-from orderdesk.orders.sets import OrderSet
+from orderdesk.orders.sets import OrderSet, RecipientRequired
 from orderdesk.schemas import AddressOut
 from orderdesk.workflow.vocabularies import Vocabulary
 
-#: The orders this API describes: those with at least one item or kit line ("at least
-#: one of orderItems or orderKits", as both documents require of an order).
-DESCRIBED = OrderSet.WITH_ITEMS_OR_KITS
+#: The orders this API describes (and places): for a patient or a site, with at least one
+#: item or kit line ("at least one of orderItems or orderKits", as both documents require).
+DESCRIBED = OrderSet.ITEMS_OR_KITS_FOR_A_RECIPIENT
 
 # --- status ---------------------------------------------------------------------------------
 
@@ -70,10 +70,6 @@ def _recipient_error(message: str) -> ValidationFailed:
 
 def to_order_create(request: ImpiloOrderCreate) -> tuple[OrderCreate, Origins]:
     """The core order an Impilo create request asks for; a 400 naming Impilo's attributes."""
-    if request.patient is None and request.site is None:
-        # Impilo's own rule (003): an order is for exactly one of them. The core also
-        # takes orders for neither (other surfaces' orders), and itself refuses both.
-        raise _recipient_error("patient or site required")
     lines: list[dict[str, Any]] = []
     origins: list[str] = []
     for i, order_item in enumerate(request.order_items or []):
@@ -188,10 +184,12 @@ def create_error(error: ValidationFailed, origins: Origins) -> ValidationFailed:
     if any(p.endswith("/kit_id") for p in unorderable):
         return KitNotOrderable(KIT_ARCHIVED, errors=errors)
     named = {e.pointer for e in error.errors}
+    if isinstance(error, RecipientRequired):
+        return _recipient_error("patient or site required")
     if {"/patient_id", "/site_id"} <= named:  # the core's refusal of both at once
         return _recipient_error(error.detail)
     if not origins.lines and "/lines" in named:
-        # The only refusal of an order without lines: it has nothing to fulfil.
+        # The core's refusal of an order without item or kit lines.
         return ValidationFailed(
             NEED_LINES,
             errors=[

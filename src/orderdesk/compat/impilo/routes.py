@@ -1,9 +1,10 @@
 """Impilo API v3 orders (seeds 002, 003), under ``/compat/impilo/api/v3``.
 
 Orders
-    Only those with at least one item or kit line (``mapping.DESCRIBED``, a filter of
-    the core's: ``orders.sets``); any other is neither listed nor counted, and its id
-    is a 404 like a missing one.
+    Only those for a patient or a site with at least one item or kit line
+    (``mapping.DESCRIBED``, a set of the core's: ``orders.sets``); any other is neither
+    listed nor counted, its id is a 404 like a missing one, and a create the set would
+    not hold is refused by the core.
 
 Routes
     ``POST /order``        create; ``201`` with the full order model
@@ -166,7 +167,9 @@ async def create_order(
     """Create an order for exactly one existing patient or site, with items and/or kits."""
     data, origins = mapping.to_order_create(body)
     try:
-        order = await service.create_order(session, data, principal=principal)
+        order = await service.create_order(
+            session, data, principal=principal, within=mapping.DESCRIBED
+        )
     except ValidationFailed as exc:
         raise mapping.create_error(exc, origins) from exc
     response.headers["Location"] = f"{request.url.path.rstrip('/')}/{order.id}"

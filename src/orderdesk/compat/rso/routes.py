@@ -227,7 +227,9 @@ async def create_order(
     )
     with _not_found_as(RECORD_NOT_FOUND):  # no such record in this merchant's catalog
         await load_product(session, record_id, principal=principal, supplier_account_id=merchant_id)
-    created = await service.create_order(session, data, principal=principal)
+    created = await service.create_order(
+        session, data, principal=principal, within=mapping.DESCRIBED
+    )
     return _order_response(await read_order(session, created, principal), 201)
 
 
