@@ -20,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,6 +103,13 @@ class Order(TenantOwned, Versioned, Base):
 
     memo: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The clinical case: the patient's medical records and the treatments planned (PHI).
+    medical_records: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    treatments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     shipping_option: Mapped[ShippingOption] = mapped_column(
         _str_enum(ShippingOption), default=ShippingOption.STANDARD
     )
