@@ -221,6 +221,17 @@ def test_demo_orders_carry_notes_and_tracking_numbers_of_both_parties(demo_db):
     assert query(url, "SELECT count(*) FROM tracking_numbers")[0][0] > 0
 
 
+async def test_demo_dental_cases_carry_medical_records_and_a_treatment_plan(demo_db):
+    url, printed = demo_db
+    async with api(url) as client:
+        r = await client.get("/v1/orders?limit=500", headers=bearer(printed["keys"]["admin"]))
+    dental = [o for o in r.json()["items"] if o["workflow"]["key"] == "dental-lab"]
+    assert dental
+    assert all(o["medical_records"] and o["treatments"] for o in dental)
+    others = [o for o in r.json()["items"] if o["workflow"]["key"] != "dental-lab"]
+    assert all(o["medical_records"] == {} and o["treatments"] == [] for o in others)
+
+
 async def test_demo_keys_authenticate_as_their_accounts(demo_db):
     url, printed = demo_db
     async with api(url) as client:

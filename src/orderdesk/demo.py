@@ -652,6 +652,16 @@ def _order_body(
             tags=rng.sample(["dental", "rush"], k=rng.randint(1, 2)),
             data={"scan": f"SCAN-{20_000 + n}", "bruxism": rng.choice([True, False])},
             memo="Intraoral scan uploaded with the order.",
+            # The case the lab makes the appliance for.
+            medical_records={
+                "chief_complaint": "night-time grinding, morning jaw pain",
+                "findings": {"wear_facets": rng.choice([True, False]), "tmj_clicking": True},
+                "allergies": rng.choice([[], ["latex"]]),
+            },
+            treatments=[
+                {"type": "night guard", "arch": arch, "review_after_weeks": 6}
+                for arch in rng.sample(["upper", "lower"], k=1)
+            ],
         )
     if workflow_key == "lab-request":
         return OrderCreate(

@@ -8,6 +8,8 @@ fulfilment.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.builders import (
     created,
     credential_id,
@@ -904,3 +906,60 @@ async def test_the_moves_an_order_lists_say_which_need_a_reason(client, world):
         ("Received", False),
         ("Rejected", True),
     ]
+
+
+# --- clinical case data ------------------------------------------------------------------
+
+CASE = {"chief_complaint": "crowding", "teeth": [11, 12, 21], "scan": {"device": "iTero"}}
+PLAN = [{"type": "clear aligner", "arch": "upper", "steps": 14}, {"type": "retainer"}]
+
+
+async def test_an_order_carries_its_cases_medical_records_and_treatments(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog, medical_records=CASE, treatments=PLAN)
+    assert (order["medical_records"], order["treatments"]) == (CASE, PLAN)
+    read = await client.get(f"/v1/orders/{order['id']}", headers=world.auth("supplier"))
+    assert (read.json()["medical_records"], read.json()["treatments"]) == (CASE, PLAN)
+
+
+async def test_an_order_without_case_data_has_none(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog)
+    assert (order["medical_records"], order["treatments"]) == ({}, [])
+
+
+async def test_an_edit_replaces_the_case_data_it_names(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog, medical_records=CASE, treatments=PLAN)
+    r = await client.patch(
+        f"/v1/orders/{order['id']}",
+        json={"treatments": [{"type": "crown", "tooth": 21}]},
+        headers=world.auth("customer"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["treatments"] == [{"type": "crown", "tooth": 21}]
+    assert r.json()["medical_records"] == CASE  # not named: kept
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "pointer"),
+    [
+        ("medical_records", ["not", "an object"], "/medical_records"),
+        ("treatments", {"type": "crown"}, "/treatments"),
+        ("treatments", ["crown"], "/treatments/0"),
+        ("treatments", [{"n": i} for i in range(101)], "/treatments"),
+        ("medical_records", None, "/medical_records"),
+    ],
+)
+async def test_case_data_out_of_bounds_is_refused_naming_the_field(
+    client, world, field, value, pointer
+):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog)
+    r = await client.patch(
+        f"/v1/orders/{order['id']}", json={field: value}, headers=world.auth("customer")
+    )
+    assert r.status_code == 422, r.text
+    assert pointer in {e.get("pointer") for e in r.json()["errors"]}
+    after = await client.get(f"/v1/orders/{order['id']}", headers=world.auth("customer"))
+    assert after.json()["version"] == order["version"]

@@ -119,7 +119,8 @@ async def sample_order(client, world, *, product_id: int | None = None, **fields
     body = {
         "product_id": product_id,
         "memo": "주문 신청",
-        "data": {"medicalRecords": MEDICAL_RECORDS, "treatments": TREATMENTS},
+        "medical_records": MEDICAL_RECORDS,
+        "treatments": TREATMENTS,
         **fields,
     }
     return await created(await client.post("/v1/orders", json=body, headers=world.auth("customer")))

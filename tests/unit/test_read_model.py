@@ -46,6 +46,8 @@ def view(**fields: Any) -> OrderView:
             "external_order_ids": ["PO-1"],
             "tags": [],
             "data": {},
+            "medical_records": {"allergies": ["latex"]},
+            "treatments": [{"type": "crown"}],
             "memo": "as is",
             "shipping_option": "standard",
             "shipping_address": None,

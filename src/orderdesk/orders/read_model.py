@@ -69,6 +69,8 @@ class OrderView(Output):
     external_order_ids: list[str]
     tags: list[str]
     data: dict[str, Any]
+    medical_records: dict[str, Any]
+    treatments: list[dict[str, Any]]
     memo: str | None
     shipping_option: ShippingOption
     shipping_address: AddressOut | None
@@ -133,6 +135,8 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
                     "site",
                     "lines",
                     "data",
+                    "medical_records",
+                    "treatments",
                     "memo",
                     "shipping_option",
                     "shipping_address",

@@ -32,6 +32,8 @@ from orderdesk.schemas import (
 )
 
 CodeList = Annotated[list[Code], Field(max_length=LIST_MAX)]
+#: A case's treatment plan: objects bounded like ``data``.
+Treatments = Annotated[list[CustomData], Field(max_length=LIST_MAX)]
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Comment = Annotated[str, StringConstraints(max_length=1000)]
 Comments = Annotated[
@@ -109,6 +111,10 @@ class OrderCreate(Input):
     external_order_ids: Annotated[list[Code], Field(max_length=20)] = []
     tags: Annotated[list[Code], Field(max_length=50)] = []
     data: CustomData = {}
+    medical_records: CustomData = Field(
+        default={}, description="The patient's medical records for the case (PHI)"
+    )
+    treatments: Treatments = Field(default=[], description="The treatments planned (PHI)")
     memo: LongText | None = None
     shipping_option: ShippingOption = ShippingOption.STANDARD
     shipping_address: Address | None = None
@@ -131,6 +137,8 @@ class OrderUpdate(Input):
     external_order_ids: Annotated[list[Code], Field(max_length=20)] | None = None
     tags: Annotated[list[Code], Field(max_length=50)] | None = None
     data: CustomData | None = None
+    medical_records: CustomData | None = None
+    treatments: Treatments | None = None
     memo: LongText | None = None
     shipping_option: ShippingOption | None = None
     shipping_address: Address | None = None
@@ -140,7 +148,14 @@ class OrderUpdate(Input):
 
     # Omitted means "leave as is"; null cannot clear a field every order has.
     _always_set = not_null(
-        "external_order_ids", "tags", "data", "shipping_option", "email_label", "comments"
+        "external_order_ids",
+        "tags",
+        "data",
+        "medical_records",
+        "treatments",
+        "shipping_option",
+        "email_label",
+        "comments",
     )
 
 
@@ -272,6 +287,8 @@ class OrderRead(Output):
     external_order_ids: list[str]
     tags: list[str]
     data: dict[str, Any]
+    medical_records: dict[str, Any]
+    treatments: list[dict[str, Any]]
     memo: str | None
     shipping_option: ShippingOption
     shipping_address: AddressOut | None

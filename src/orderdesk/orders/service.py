@@ -212,6 +212,8 @@ async def create_order(
         schema_name=data.schema_name,
         memo=data.memo,
         data=data.data,
+        medical_records=data.medical_records,
+        treatments=data.treatments,
         email_label=data.email_label,
         comments=data.comments,
         returns=returns,

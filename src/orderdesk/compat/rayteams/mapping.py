@@ -36,10 +36,6 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS = dt.timedelta(milliseconds=1)
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
-#: Where RAYTeams keeps what the core holds in an order's custom ``data``.
-MEDICAL_RECORDS = "medicalRecords"
-TREATMENTS = "treatments"
-
 
 class _Status(Protocol):
     @property
@@ -90,11 +86,6 @@ def _product(snapshot: ProductSnapshot | None) -> RayTeamsProductInfo | None:
     )
 
 
-def _data(order: OrderRead, key: str, default: Any) -> Any:
-    value = order.data.get(key)
-    return default if value is None else value
-
-
 def order_out(order: OrderRead) -> RayTeamsOrder:
     patient = order.patient
     subject = None
@@ -117,8 +108,8 @@ def order_out(order: OrderRead) -> RayTeamsOrder:
             "patientId": text(patient.external_identifier if patient else None),
             "subject": subject,
             "memo": text(order.memo),
-            "medicalRecords": _data(order, MEDICAL_RECORDS, {}),
-            "treatments": _data(order, TREATMENTS, []),
+            "medicalRecords": order.medical_records,
+            "treatments": order.treatments,
             "workflow": _workflow(
                 order.workflow.key, order.workflow.version, order.workflow.states
             ),
