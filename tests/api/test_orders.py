@@ -963,3 +963,28 @@ async def test_case_data_out_of_bounds_is_refused_naming_the_field(
     assert pointer in {e.get("pointer") for e in r.json()["errors"]}
     after = await client.get(f"/v1/orders/{order['id']}", headers=world.auth("customer"))
     assert after.json()["version"] == order["version"]
+
+
+# --- returns ------------------------------------------------------------------------------
+
+
+async def test_returned_items_are_items_of_the_orders_supplier(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(
+        client, world, catalog, returns={"items": [{"item_id": catalog.item_ids[1], "count": 2}]}
+    )
+    assert order["returns"]["items"] == [{"id": catalog.item_ids[1], "count": 2}]
+
+
+async def test_returning_another_suppliers_item_is_refused_naming_it(client, world):
+    catalog = await make_catalog(client, world)
+    other = await make_catalog(client, world, supplier="supplier_other")
+    body = {
+        "lines": [{"item_id": catalog.item_ids[0]}],
+        "returns": {"items": [{"item_id": catalog.item_ids[1]}, {"item_id": other.item_ids[0]}]},
+    }
+    r = await client.post("/v1/orders", json=body, headers=world.auth("customer"))
+    assert r.status_code == 422, r.text
+    assert [e["pointer"] for e in r.json()["errors"]] == ["/returns/items/1/item_id"]
+    listed = await client.get("/v1/orders", headers=world.auth("customer"))
+    assert listed.json()["items"] == []

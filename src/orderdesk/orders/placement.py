@@ -170,23 +170,31 @@ def _unusable(kind: str, ident: int, why: str) -> None:
 
 
 async def returns_of(
-    session: AsyncSession, data: OrderCreate, principal: Principal
+    session: AsyncSession, data: OrderCreate, supplier_id: int, principal: Principal
 ) -> dict[str, Any]:
-    """What comes back with the order; returned items must be items of the tenant."""
+    """What comes back with the order; returned items must be items of the order's
+    supplier's catalog."""
     if data.returns is None:
         return {}
     wanted = {r.item_id for r in data.returns.items}
     known = (
         set(
             await session.scalars(
-                select(Item.id).where(Item.tenant_id == principal.tenant_id, Item.id.in_(wanted))
+                select(Item.id).where(
+                    Item.tenant_id == principal.tenant_id,
+                    Item.account_id == supplier_id,
+                    Item.id.in_(wanted),
+                )
             )
         )
         if wanted
         else set()
     )
     errors = [
-        FieldError("must be the id of an item", pointer=f"/returns/items/{i}/item_id")
+        FieldError(
+            "must be the id of an item of the order's supplier",
+            pointer=f"/returns/items/{i}/item_id",
+        )
         for i, r in enumerate(data.returns.items)
         if r.item_id not in known
     ]

@@ -181,7 +181,7 @@ async def create_order(
             tenant_id=principal.tenant_id,
             supplier_account_id=supplier_id,
         )
-    returns = await returns_of(session, data, principal)
+    returns = await returns_of(session, data, supplier_id, principal)
     project = await project_for_order(
         session,
         data.project_id,
