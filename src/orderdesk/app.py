@@ -15,6 +15,7 @@ from fastapi_offline import FastAPIOffline
 from orderdesk import __version__
 from orderdesk.api.routes import (
     catalog,
+    devices,
     health,
     orders,
     parties,
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
     openapi.install(app, negotiated=NEGOTIATED)
-    for module in (health, tenancy, parties, catalog, workflows, projects, orders):
+    for module in (health, tenancy, parties, catalog, devices, workflows, projects, orders):
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
         include_surface(app, router, prefix=base)

@@ -2,6 +2,7 @@
 
 from orderdesk.catalog.models import Item, Kit, KitItem, Manufacturer, Product
 from orderdesk.db import Base
+from orderdesk.devices.models import Device, DeviceEvent, DeviceIdentifier
 from orderdesk.orders.models import (
     Order,
     OrderEvent,
@@ -21,6 +22,9 @@ __all__ = [
     "Account",
     "Base",
     "Credential",
+    "Device",
+    "DeviceEvent",
+    "DeviceIdentifier",
     "Item",
     "Kit",
     "KitItem",

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ColumnElement,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,19 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.catalog.models import Item, Kit, Product
-from orderdesk.db import Base, BigId, TenantOwned, Versioned, utcnow
+from orderdesk.db import Base, BigId, TenantOwned, Versioned, str_enum, utcnow
 from orderdesk.errors import Conflict, PreconditionFailed
 from orderdesk.parties.models import Patient, Site
 from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.workflow.graph import State, StateType
-
-
-def _str_enum(enum_cls: type[enum.StrEnum]) -> Enum:
-    return Enum(
-        enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class ShippingOption(enum.StrEnum):
@@ -111,7 +104,7 @@ class Order(TenantOwned, Versioned, Base):
         JSON, default=list, server_default=text("'[]'")
     )
     shipping_option: Mapped[ShippingOption] = mapped_column(
-        _str_enum(ShippingOption), default=ShippingOption.STANDARD
+        str_enum(ShippingOption), default=ShippingOption.STANDARD
     )
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -303,7 +296,7 @@ class OrderEvent(TenantOwned, Base):
     __table_args__ = (Index(None, "tenant_id", "order_id", "id"),)
 
     order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
-    kind: Mapped[EventKind] = mapped_column(_str_enum(EventKind))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
     actor: Mapped[str] = mapped_column(String(200))
     credential_id: Mapped[int | None] = mapped_column(BigId)  # kept after the key is gone
     client: Mapped[str | None] = mapped_column(String(200))

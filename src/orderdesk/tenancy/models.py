@@ -6,10 +6,19 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ColumnElement, Enum, ForeignKey, Index, String, or_
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orderdesk.db import Base, BigId, IdMixin, TenantOwned, Timestamps, Versioned, utcnow
+from orderdesk.db import (
+    Base,
+    BigId,
+    IdMixin,
+    TenantOwned,
+    Timestamps,
+    Versioned,
+    str_enum,
+    utcnow,
+)
 
 
 class AccountKind(enum.StrEnum):
@@ -41,14 +50,7 @@ class Account(TenantOwned, Versioned, Base):
     __tablename__ = "accounts"
     __table_args__ = (Index(None, "tenant_id", "kind", "id"),)
 
-    kind: Mapped[AccountKind] = mapped_column(
-        Enum(
-            AccountKind,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    kind: Mapped[AccountKind] = mapped_column(str_enum(AccountKind))
     name: Mapped[str] = mapped_column(String(200))
     # The contact's name as written ("Dr. Amara Osei"), and their given and family names.
     contact_person: Mapped[str | None] = mapped_column(String(200))
@@ -76,9 +78,7 @@ class Credential(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     account_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("accounts.id", ondelete="CASCADE")
     )

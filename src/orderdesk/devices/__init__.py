@@ -1,0 +1,1 @@
+"""Devices: units of a supplier's items, their identifiers, holders and events."""
