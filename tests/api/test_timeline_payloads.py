@@ -31,7 +31,14 @@ async def _with_every_kind(client, world) -> dict:
     """An order whose timeline holds an event of every kind; the order as it ends."""
     order = await _order(client, world)
     oid, customer, supplier = order["id"], world.auth("customer"), world.auth("supplier")
+    unit = await created(
+        await client.post(
+            "/v1/devices", json={"item_id": order["lines"][0]["item"]["id"]}, headers=supplier
+        )
+    )
     for method, path, body, auth in (
+        ("POST", "/devices", {"device_ids": [unit["id"]]}, supplier),
+        ("DELETE", f"/devices/{unit['id']}", None, supplier),
         ("PATCH", "", {"memo": "m"}, customer),
         ("POST", "/notes", {"text": "n"}, customer),
         ("POST", "/tracking-numbers", {"carrier": "UPS", "value": "1"}, supplier),

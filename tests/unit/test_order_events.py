@@ -24,6 +24,9 @@ BEFORE_TYPED = {
     EventKind.NOTE_ADDED: {"note_id": 3, "text": "n"},
     EventKind.TRACKING_ADDED: {"carrier": "UPS", "value": "1Z"},
     EventKind.CANCELLED: {"from": "new", "to": "cancelled", "reason": "duplicate"},
+    # Typed from the start: their keys as recorded, without ``by``.
+    EventKind.DEVICES_ASSIGNED: {"device_ids": [4, 5]},
+    EventKind.DEVICE_UNASSIGNED: {"device_id": 4},
 }
 
 

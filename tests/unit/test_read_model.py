@@ -68,6 +68,7 @@ def view(**fields: Any) -> OrderView:
             ],
             "notes": [],
             "tracking_numbers": [],
+            "devices": [],
             "created_at": NOW,
             "updated_at": NOW,
             "version": 1,

@@ -128,8 +128,31 @@ class TrackingAdded(EventPayload):
     value: str
 
 
+class DevicesAssigned(EventPayload):
+    """The ``data`` of a ``devices_assigned`` event: devices were assigned to the order."""
+
+    kind = EventKind.DEVICES_ASSIGNED
+
+    device_ids: list[int] = Field(description="The devices assigned, as the request listed them")
+
+
+class DeviceUnassigned(EventPayload):
+    """The ``data`` of a ``device_unassigned`` event: a device was taken off the order."""
+
+    kind = EventKind.DEVICE_UNASSIGNED
+
+    device_id: int
+
+
 Payload = (
-    OrderCreated | OrderChanged | OrderStatusMoved | OrderCancelled | NoteAdded | TrackingAdded
+    OrderCreated
+    | OrderChanged
+    | OrderStatusMoved
+    | OrderCancelled
+    | NoteAdded
+    | TrackingAdded
+    | DevicesAssigned
+    | DeviceUnassigned
 )
 
 PAYLOADS: dict[EventKind, type[Payload]] = {
@@ -141,6 +164,8 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         OrderCancelled,
         NoteAdded,
         TrackingAdded,
+        DevicesAssigned,
+        DeviceUnassigned,
     )
 }
 

@@ -19,12 +19,14 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.catalog.models import Item, Kit, Product
 from orderdesk.db import Base, BigId, TenantOwned, Versioned, str_enum, utcnow
+from orderdesk.devices.models import Device
 from orderdesk.errors import Conflict, PreconditionFailed
 from orderdesk.parties.models import Patient, Site
 from orderdesk.schemas import Address
@@ -47,6 +49,8 @@ class EventKind(enum.StrEnum):
     NOTE_ADDED = "note_added"  # NoteAdded
     TRACKING_ADDED = "tracking_added"  # TrackingAdded
     CANCELLED = "cancelled"  # a move to a cancelled state: OrderCancelled
+    DEVICES_ASSIGNED = "devices_assigned"  # DevicesAssigned
+    DEVICE_UNASSIGNED = "device_unassigned"  # DeviceUnassigned
 
 
 #: The addresses an edit replaces whole, or only in the fields a surface shows.
@@ -132,6 +136,9 @@ class Order(TenantOwned, Versioned, Base):
     )
     tracking_numbers: Mapped[list[TrackingNumber]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="TrackingNumber.id"
+    )
+    device_links: Mapped[list[OrderDevice]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="OrderDevice.id"
     )
 
     @classmethod
@@ -287,6 +294,23 @@ class TrackingNumber(TenantOwned, Base):
     carrier: Mapped[str] = mapped_column(String(50))
     value: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OrderDevice(TenantOwned, Base):
+    """A device assigned to an order, in the order they were assigned. That a device is on
+    at most one open order is checked with the device's row locked (``assign_devices``)."""
+
+    __tablename__ = "order_devices"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "order_id", "device_id"),
+        Index(None, "tenant_id", "device_id"),
+    )
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    device_id: Mapped[int] = mapped_column(BigId, ForeignKey("devices.id", ondelete="CASCADE"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    device: Mapped[Device] = relationship(lazy="raise")
 
 
 class OrderEvent(TenantOwned, Base):

@@ -21,6 +21,7 @@ from orderdesk.orders.models import Order, ShippingOption
 from orderdesk.orders.schemas import (
     AccountSummary,
     NoteRead,
+    OrderDeviceRead,
     OrderLineRead,
     OrderPatientRead,
     OrderRead,
@@ -82,6 +83,7 @@ class OrderView(Output):
     moves: list[MoveView] = Field(description="Every move out of the status, whoever may take it")
     notes: list[NoteRead]
     tracking_numbers: list[TrackingNumberRead]
+    devices: list[OrderDeviceRead]
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
@@ -156,6 +158,7 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
             "returns": order.returns or {},
             "external_order_ids": [e.value for e in order.external_ids],
             "tags": [t.value for t in order.tags],
+            "devices": [link.device for link in order.device_links],
             "status": StatusRead(
                 id=order.status_id,
                 name=order.status_name,

@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from orderdesk.catalog.schemas import ItemRead, KitRead, ProductRead
+from orderdesk.devices.schemas import DeviceRead
 from orderdesk.orders.events import PAYLOADS, Payload, payload_of
 from orderdesk.orders.models import EventKind, ShippingOption
 from orderdesk.parties.schemas import PatientRead, SiteRead
@@ -269,6 +270,21 @@ class ReturnsRead(Output):
     packed_kits: list[dict[str, int]] = []
 
 
+class DeviceAssignment(Input):
+    device_ids: list[Id] = Field(
+        min_length=1,
+        max_length=LIST_MAX,
+        description="Devices of the order's supplier, each a unit of an item the order asks "
+        "for (directly or in a kit), no more of an item than ordered, on no other open order",
+    )
+
+
+class OrderDeviceRead(DeviceRead):
+    """A device assigned to the order; its patient shows the patient's own site."""
+
+    current_patient: OrderPatientRead | None = Field(description="The patient who has it now")
+
+
 class OrderRead(Output):
     id: int
     customer_account_id: int
@@ -308,6 +324,7 @@ class OrderRead(Output):
     )
     notes: list[NoteRead]
     tracking_numbers: list[TrackingNumberRead]
+    devices: list[OrderDeviceRead] = Field(description="The devices assigned, oldest first")
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int

@@ -15,6 +15,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
+from orderdesk.devices.models import Device
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.orders.events import (
     Actor,
@@ -29,6 +30,7 @@ from orderdesk.orders.events import (
 from orderdesk.orders.models import (
     ADDRESS_FIELDS,
     Order,
+    OrderDevice,
     OrderEvent,
     OrderExternalId,
     OrderLine,
@@ -75,6 +77,15 @@ ORDER_LOAD: Sequence[ORMOption] = (
     selectinload(Order.tags),
     selectinload(Order.notes).selectinload(OrderNote.account),
     selectinload(Order.tracking_numbers),
+    selectinload(Order.device_links)
+    .selectinload(OrderDevice.device)
+    .options(
+        selectinload(Device.item).selectinload(Item.manufacturer),
+        selectinload(Device.current_patient).selectinload(Patient.site),
+        selectinload(Device.site),
+        selectinload(Device.identifiers),
+        selectinload(Device.events),
+    ),
 )
 
 

@@ -13,10 +13,11 @@ from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
-from orderdesk.orders import queries, service
+from orderdesk.orders import fulfilment, queries, service
 from orderdesk.orders.read_model import read_order, read_orders
 from orderdesk.orders.schemas import (
     CancelRequest,
+    DeviceAssignment,
     NoteCreate,
     NoteRead,
     OrderCreate,
@@ -123,6 +124,30 @@ async def add_tracking_number(
 ) -> TrackingNumberRead:
     return TrackingNumberRead.model_validate(
         await service.add_tracking_number(session, order_id, body, principal=principal)
+    )
+
+
+@router.post("/orders/{order_id}/devices")
+async def assign_devices(
+    order_id: int, body: DeviceAssignment, session: SessionDep, principal: PrincipalDep
+) -> OrderRead:
+    """Assign devices to the open order (its supplier, or an admin)."""
+    return await read_order(
+        session,
+        await fulfilment.assign_devices(session, order_id, body, principal=principal),
+        principal,
+    )
+
+
+@router.delete("/orders/{order_id}/devices/{device_id}")
+async def unassign_device(
+    order_id: int, device_id: int, session: SessionDep, principal: PrincipalDep
+) -> OrderRead:
+    """Take a device off the open order: it is back in stock, held by nobody."""
+    return await read_order(
+        session,
+        await fulfilment.unassign_device(session, order_id, device_id, principal=principal),
+        principal,
     )
 
 
