@@ -332,6 +332,92 @@ async def test_the_guides_site_order_is_answered_with_the_order_model(client, wo
     assert (await get_order(client, world, order["id"])).json() == order
 
 
+async def test_an_orders_devices_are_shown_as_the_guides_device_model(client, world):
+    items, kits = await impilo_catalog(client, world)
+    site = await full_site(client, world)
+    patient = await full_patient(client, world, site)
+    response = await post_order(
+        client, world, filled(PATIENT_REQUEST, items, kits, patient=patient["id"])
+    )
+    assert response.status_code == 201, response.text
+    order = response.json()
+    supplier = world.auth("supplier")
+    unit = await created(
+        await client.post(
+            "/v1/devices",
+            json={
+                "item_id": items[0]["id"],
+                "external_identifier": "1d23-4567-89ab-cdef",
+                "identifiers": [{"type": "IMEI", "value": "490154203237518"}],
+                "last_health_check": "2023-10-01T12:00:00Z",
+                "used": True,
+            },
+            headers=supplier,
+        )
+    )
+    event = await client.post(
+        f"/v1/devices/{unit['id']}/events",
+        json={"type": "health_check", "occurred_at": "2023-10-01T12:00:00Z"},
+        headers=supplier,
+    )
+    assert event.status_code == 201, event.text
+    assigned = await client.post(
+        f"/v1/orders/{order['id']}/devices", json={"device_ids": [unit["id"]]}, headers=supplier
+    )
+    assert assigned.status_code == 200, assigned.text
+
+    fetched = (await get_order(client, world, order["id"])).json()
+    # The sample's device: every attribute with its type; a patient's device is at no site.
+    assert_like(fetched, SAMPLE_ORDER, nullable=frozenset({"/site", "/devices/*/site"}))
+    assert fetched["devices"] == [
+        {
+            "currentPatient": fetched["patient"],
+            "currentStatus": "assigned",
+            "deviceEvents": [{"eventTimestamp": "2023-10-01T12:00:00Z", "type": "health_check"}],
+            "deviceIdentifiers": [{"type": "IMEI", "value": "490154203237518"}],
+            "disabledReadings": False,
+            "externalIdentifier": "1d23-4567-89ab-cdef",
+            "id": unit["id"],
+            "item": item_out(items[0]),
+            "lastHealthCheck": "2023-10-01T12:00:00Z",
+            "site": None,
+            "used": True,
+        }
+    ]
+    assert fetched["devices"][0]["currentPatient"]["site"] == site_out(site)
+    # The list shows the same order.
+    listed = await client.get(f"{BASE}/order", headers=key(world))
+    assert listed.status_code == 200, listed.text
+    (shown,) = [o for o in listed.json()["content"] if o["id"] == order["id"]]
+    assert shown["devices"] == fetched["devices"]
+
+
+async def test_a_site_orders_device_shows_the_site(client, world):
+    items, kits = await impilo_catalog(client, world)
+    site = await full_site(client, world)
+    response = await post_order(client, world, filled(SITE_REQUEST, items, kits, site=site["id"]))
+    assert response.status_code == 201, response.text
+    order = response.json()
+    supplier = world.auth("supplier")
+    unit = await created(
+        await client.post("/v1/devices", json={"item_id": items[0]["id"]}, headers=supplier)
+    )
+    assigned = await client.post(
+        f"/v1/orders/{order['id']}/devices", json={"device_ids": [unit["id"]]}, headers=supplier
+    )
+    assert assigned.status_code == 200, assigned.text
+    fetched = (await get_order(client, world, order["id"])).json()
+    nullable = {"/patient", "/devices/*/currentPatient", "/devices/*/lastHealthCheck"}
+    nullable |= {"/devices/*/externalIdentifier"}
+    assert_like(fetched, SAMPLE_ORDER, nullable=frozenset(nullable))
+    (device,) = fetched["devices"]
+    assert device["site"] == site_out(site)
+    assert device["currentPatient"] is None
+    assert (device["externalIdentifier"], device["lastHealthCheck"]) == (None, None)
+    assert (device["deviceEvents"], device["deviceIdentifiers"]) == ([], [])
+    assert (device["disabledReadings"], device["used"]) == (False, False)
+
+
 async def test_the_list_answers_the_guides_envelope(client, world):
     items, kits = await impilo_catalog(client, world)
     site = await full_site(client, world)

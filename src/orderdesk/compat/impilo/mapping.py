@@ -19,7 +19,14 @@ from orderdesk.compat.impilo.schemas import ImpiloOrder, ImpiloOrderCreate
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.http.problems import field_errors
 from orderdesk.orders.events import state_reached
-from orderdesk.orders.schemas import OrderCreate, OrderEventRead, OrderRead, StatusRead
+from orderdesk.orders.schemas import (
+    OrderCreate,
+    OrderDeviceRead,
+    OrderEventRead,
+    OrderPatientRead,
+    OrderRead,
+    StatusRead,
+)
 from orderdesk.orders.sets import OrderSet, RecipientRequired
 from orderdesk.schemas import AddressOut
 from orderdesk.workflow.vocabularies import Vocabulary
@@ -250,6 +257,45 @@ def _item(item: Any) -> dict[str, Any]:
     }
 
 
+def _patient(patient: OrderPatientRead | None) -> dict[str, Any] | None:
+    if patient is None:
+        return None
+    return {
+        "firstName": patient.first_name,
+        "lastName": patient.last_name,
+        "address": _address(patient.address),
+        "archived": patient.archived,
+        "dateOfBirth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+        "email": patient.email,
+        "enrolled": patient.enrolled,
+        "externalIdentifier": patient.external_identifier,
+        "id": patient.id,
+        "phoneNumber": patient.phone_number,
+        "sex": patient.sex,
+        "site": _site(patient.site),
+    }
+
+
+def _device(device: OrderDeviceRead) -> dict[str, Any]:
+    """A device of the order as the guide's ``devices`` show it."""
+    checked = device.last_health_check
+    return {
+        "currentPatient": _patient(device.current_patient),
+        "currentStatus": device.current_status.value,
+        "deviceEvents": [
+            {"eventTimestamp": timestamp(e.occurred_at), "type": e.type} for e in device.events
+        ],
+        "deviceIdentifiers": [{"type": i.type, "value": i.value} for i in device.identifiers],
+        "disabledReadings": device.disabled_readings,
+        "externalIdentifier": device.external_identifier,
+        "id": device.id,
+        "item": _item(device.item),
+        "lastHealthCheck": timestamp(checked) if checked is not None else None,
+        "site": _site(device.site),
+        "used": device.used,
+    }
+
+
 def order_events(
     events: Sequence[OrderEventRead], states: Sequence[StatusRead]
 ) -> list[dict[str, str]]:
@@ -268,10 +314,9 @@ def order_events(
 
 def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder:
     """The full order model of the guide (002)."""
-    patient = order.patient
     body: dict[str, Any] = {
         "currentStatus": impilo_status(order.status),
-        "devices": [],  # the core does not track devices yet
+        "devices": [_device(device) for device in order.devices],
         "emailLabel": order.email_label,
         "externalOrderIds": order.external_order_ids,
         "id": order.id,
@@ -317,22 +362,7 @@ def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder
             for note in order.notes
         ],
         "packedKits": [],  # nor packed kits
-        "patient": None
-        if patient is None
-        else {
-            "firstName": patient.first_name,
-            "lastName": patient.last_name,
-            "address": _address(patient.address),
-            "archived": patient.archived,
-            "dateOfBirth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
-            "email": patient.email,
-            "enrolled": patient.enrolled,
-            "externalIdentifier": patient.external_identifier,
-            "id": patient.id,
-            "phoneNumber": patient.phone_number,
-            "sex": patient.sex,
-            "site": _site(patient.site),
-        },
+        "patient": _patient(order.patient),
         "returnDevices": [{"id": r["id"]} for r in order.returns.devices],
         "returnItems": [{"count": r["count"], "id": r["id"]} for r in order.returns.items],
         "returnPackedKits": [

@@ -208,9 +208,33 @@ class ReturnPackedKitOut(_Vendor):
     quantity: int
 
 
+class DeviceEventOut(_Vendor):
+    event_timestamp: str = Field(description='ISO 8601 UTC, like "2023-10-01T12:00:00Z"')
+    type: str
+
+
+class DeviceIdentifierOut(_Vendor):
+    type: str
+    value: str
+
+
+class DeviceOut(_Vendor):
+    current_patient: PatientOut | None = Field(description="Who has it now, if a patient")
+    current_status: str = Field(description="in_stock, assigned, shipped, with_patient...")
+    device_events: list[DeviceEventOut]
+    device_identifiers: list[DeviceIdentifierOut]
+    disabled_readings: bool
+    external_identifier: str | None
+    id: int
+    item: ItemOut
+    last_health_check: str | None = Field(description='ISO 8601 UTC, like "2023-10-01T12:00:00Z"')
+    site: SiteOut | None = Field(description="Where it is now, if at a site")
+    used: bool
+
+
 class ImpiloOrder(_Vendor):
     current_status: str
-    devices: list[dict[str, Any]] = Field(description="Always empty: devices are not tracked yet")
+    devices: list[DeviceOut] = Field(description="The devices assigned to the order")
     email_label: bool
     external_order_ids: list[str]
     id: int
