@@ -34,6 +34,11 @@ NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 TEXT_RULE = "no NUL, control characters (but tab, LF, CR), U+FFFE, U+FFFF or lone surrogates"
 
 
+def or_empty(value: str | None) -> str:
+    """A string a vendor's document always shows: ``""`` where there is no value."""
+    return "" if value is None else value
+
+
 def sayable(text: str) -> str:
     """``text`` with each character XML 1.0 cannot carry written as U+FFFD."""
     return NOT_TEXT.sub("\ufffd", text)

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from orderdesk.orders.schemas import OrderLineRead, OrderRead, StatusRead
 from orderdesk.orderschemas.models import OrderSchema
+from orderdesk.schemas import or_empty
 from orderdesk.workflow.vocabularies import Vocabulary, code
 
 
@@ -31,11 +32,6 @@ def lab_status(status: StatusRead) -> LabStatus:
     if number is None:  # every labPortal term is a RequestState member, with its value
         raise RuntimeError(f"labPortal term {name!r} has no RequestState value")
     return LabStatus(number, name)
-
-
-def text(value: str | None) -> str:
-    """A string member the document always shows: ``""`` where there is no value."""
-    return "" if value is None else value
 
 
 def lab_time(moment: dt.datetime) -> str:
@@ -63,11 +59,11 @@ def order_response(order: OrderRead) -> dict[str, Any]:
     """
     return {
         "Id": order.id,
-        "SchemaName": text(order.schema_name),
+        "SchemaName": or_empty(order.schema_name),
         "Status": lab_status(order.status).code,
         "Created": lab_time(order.created_at),
         "Modified": lab_time(order.updated_at),
-        "Email": text(order.customer.email),
+        "Email": or_empty(order.customer.email),
         "Filter": list(order.tags),
         "Data": order.data,
         "Items": [line_response(line) for line in order.lines],

@@ -36,10 +36,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from orderdesk.compat.labportal.mapping import lab_status, lab_time, text
+from orderdesk.compat.labportal.mapping import lab_status, lab_time
 from orderdesk.orders.schemas import OrderLineRead, OrderRead
 from orderdesk.orderschemas.models import OrderSchema
-from orderdesk.schemas import sayable
+from orderdesk.schemas import or_empty, sayable
 
 MESSAGES = "http://schemas.datacontract.org/2004/07/labPortal2.Web.Api.v1.Commerce.Messages"
 INSTANCE = "http://www.w3.org/2001/XMLSchema-instance"
@@ -204,12 +204,12 @@ def order_document(order: OrderRead) -> bytes:
             [
                 Element("Created", text=lab_time(order.created_at)),
                 _dictionary("Data", order.data, 2),
-                _text("Email", text(order.customer.email)),
+                _text("Email", or_empty(order.customer.email)),
                 _strings("Filter", order.tags, 2),
                 Element("Id", text=str(order.id)),
                 Element("Items", children=[_line(line) for line in order.lines]),
                 Element("Modified", text=lab_time(order.updated_at)),
-                _text("SchemaName", text(order.schema_name)),
+                _text("SchemaName", or_empty(order.schema_name)),
                 Element("Status", text=lab_status(order.status).name),
             ],
         )

@@ -19,6 +19,7 @@ from orderdesk.orders.schemas import (
     StatusRead,
     TransitionRequest,
 )
+from orderdesk.schemas import or_empty
 from orderdesk.workflow.registry import PinnedWorkflow
 
 from .schemas import (
@@ -70,19 +71,14 @@ def _workflow(key: str, version: int, states: Iterable[_Status]) -> RayTeamsWork
     return RayTeamsWorkflow(key=key, version=version, nodes=[node(s) for s in states])
 
 
-def text(value: str | None) -> str:
-    """A field the document types String: ``""`` where the order has none, never null."""
-    return "" if value is None else value
-
-
 def _product(snapshot: ProductSnapshot | None) -> RayTeamsProductInfo | None:
     if snapshot is None:
         return None
     return RayTeamsProductInfo(
-        currency=text(snapshot.currency),
-        discount=text(snapshot.discount),
+        currency=or_empty(snapshot.currency),
+        discount=or_empty(snapshot.discount),
         price=None if snapshot.price is None else number(snapshot.price),
-        productname=text(snapshot.name),
+        productname=or_empty(snapshot.name),
     )
 
 
@@ -105,9 +101,9 @@ def order_out(order: OrderRead) -> RayTeamsOrder:
             "statusName": order.status.name,
             "statusType": order.status.type,
             "product": _product(order.product),
-            "patientId": text(patient.external_identifier if patient else None),
+            "patientId": or_empty(patient.external_identifier if patient else None),
             "subject": subject,
-            "memo": text(order.memo),
+            "memo": or_empty(order.memo),
             "medicalRecords": order.medical_records,
             "treatments": order.treatments,
             "workflow": _workflow(
@@ -128,8 +124,8 @@ def product_out(product: ProductRead, workflow: PinnedWorkflow) -> RayTeamsProdu
             "productname": product.name,
             "price": number(product.price),
             "currency": product.currency,
-            "discount": text(product.discount),
-            "terms": text(product.terms),
+            "discount": or_empty(product.discount),
+            "terms": or_empty(product.terms),
             "orderable": product.orderable,
             "workflow": _workflow(workflow.key, workflow.number, workflow.graph.states),
             "created": epoch_ms(product.created_at),

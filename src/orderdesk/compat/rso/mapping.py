@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from orderdesk.errors import BadRequest, FieldError, NotFound, OrderdeskError
 from orderdesk.orders.schemas import AccountSummary, OrderCreate, OrderRead, OrderUpdate
 from orderdesk.orders.sets import OrderSet
-from orderdesk.schemas import ID_MAX, AddressOut
+from orderdesk.schemas import ID_MAX, AddressOut, or_empty
 from orderdesk.workflow.graph import Outcome
 from orderdesk.workflow.vocabularies import Vocabulary, outcome_asked
 
@@ -282,17 +282,12 @@ def created_date(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def text(value: str | None) -> str:
-    """A String the document always shows: ``""`` where there is no value."""
-    return "" if value is None else value
-
-
 def _customer_info(account: AccountSummary) -> CustomerInfoOut:
     return CustomerInfoOut(
         username=account.name,
-        email=text(account.email),
-        firstName=text(account.contact_given_name),
-        lastName=text(account.contact_family_name),
+        email=or_empty(account.email),
+        firstName=or_empty(account.contact_given_name),
+        lastName=or_empty(account.contact_family_name),
     )
 
 
@@ -300,7 +295,7 @@ def _info(address: AddressOut | None, names: Mapping[str, str], model: type[M]) 
     """The group, one element holding every field (the address's value, else ``""``)."""
     return [
         model.model_validate(
-            {vendor: text(getattr(address, core, None)) for vendor, core in names.items()}
+            {vendor: or_empty(getattr(address, core, None)) for vendor, core in names.items()}
         )
     ]
 
@@ -322,8 +317,8 @@ def order_out(order: OrderRead) -> RsoOrder:
             MerchantInfoOut(
                 merchant_id=str(supplier.id),
                 companyName=supplier.name,
-                primaryContact=text(supplier.contact_person),
-                phoneNumber=text(supplier.phone_number),
+                primaryContact=or_empty(supplier.contact_person),
+                phoneNumber=or_empty(supplier.phone_number),
             )
         ],
         comments=list(order.comments),
