@@ -973,7 +973,9 @@ async def test_returned_items_are_items_of_the_orders_supplier(client, world):
     order = await make_order(
         client, world, catalog, returns={"items": [{"item_id": catalog.item_ids[1], "count": 2}]}
     )
-    assert order["returns"]["items"] == [{"id": catalog.item_ids[1], "count": 2}]
+    assert order["returns"]["items"] == [
+        {"id": catalog.item_ids[1], "count": 2, "received_at": None}
+    ]
 
 
 async def test_returning_another_suppliers_item_is_refused_naming_it(client, world):

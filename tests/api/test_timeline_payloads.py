@@ -29,16 +29,27 @@ def _state_names(order: dict) -> dict[str, str]:
 
 async def _with_every_kind(client, world) -> dict:
     """An order whose timeline holds an event of every kind; the order as it ends."""
-    order = await _order(client, world)
+    catalog = await make_catalog(client, world)
+    order = await _order(
+        client,
+        world,
+        lines=[{"item_id": catalog.item_ids[0]}, {"kit_id": catalog.kit_id}],
+        returns={"items": [{"item_id": catalog.item_ids[1]}]},
+    )
     oid, customer, supplier = order["id"], world.auth("customer"), world.auth("supplier")
     unit = await created(
-        await client.post(
-            "/v1/devices", json={"item_id": order["lines"][0]["item"]["id"]}, headers=supplier
-        )
+        await client.post("/v1/devices", json={"item_id": catalog.item_ids[0]}, headers=supplier)
     )
+    r = await client.post(
+        f"/v1/orders/{oid}/packed-kits", json={"kit_id": catalog.kit_id}, headers=supplier
+    )
+    assert r.status_code == 201, r.text
+    (packed,) = r.json()["packed_kits"]
     for method, path, body, auth in (
+        ("DELETE", f"/packed-kits/{packed['id']}", None, supplier),
         ("POST", "/devices", {"device_ids": [unit["id"]]}, supplier),
         ("DELETE", f"/devices/{unit['id']}", None, supplier),
+        ("POST", "/returns/received", None, supplier),
         ("PATCH", "", {"memo": "m"}, customer),
         ("POST", "/notes", {"text": "n"}, customer),
         ("POST", "/tracking-numbers", {"carrier": "UPS", "value": "1"}, supplier),

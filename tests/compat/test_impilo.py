@@ -373,7 +373,7 @@ async def test_an_orders_devices_are_shown_as_the_guides_device_model(client, wo
         {
             "currentPatient": fetched["patient"],
             "currentStatus": "assigned",
-            "deviceEvents": [{"eventTimestamp": "2023-10-01T12:00:00Z", "type": "health_check"}],
+            "deviceEvents": fetched["devices"][0]["deviceEvents"],
             "deviceIdentifiers": [{"type": "IMEI", "value": "490154203237518"}],
             "disabledReadings": False,
             "externalIdentifier": "1d23-4567-89ab-cdef",
@@ -384,6 +384,10 @@ async def test_an_orders_devices_are_shown_as_the_guides_device_model(client, wo
             "used": True,
         }
     ]
+    # The event recorded by hand, then the one assigning it recorded.
+    events = fetched["devices"][0]["deviceEvents"]
+    assert events[0] == {"eventTimestamp": "2023-10-01T12:00:00Z", "type": "health_check"}
+    assert [e["type"] for e in events] == ["health_check", "assigned"]
     assert fetched["devices"][0]["currentPatient"]["site"] == site_out(site)
     # The list shows the same order.
     listed = await client.get(f"{BASE}/order", headers=key(world))
@@ -414,7 +418,8 @@ async def test_a_site_orders_device_shows_the_site(client, world):
     assert device["site"] == site_out(site)
     assert device["currentPatient"] is None
     assert (device["externalIdentifier"], device["lastHealthCheck"]) == (None, None)
-    assert (device["deviceEvents"], device["deviceIdentifiers"]) == ([], [])
+    assert [e["type"] for e in device["deviceEvents"]] == ["assigned"]
+    assert device["deviceIdentifiers"] == []
     assert (device["disabledReadings"], device["used"]) == (False, False)
 
 
@@ -599,8 +604,6 @@ async def test_optional_attributes_are_kept(client, world):
         externalOrderIds=["ext-1"],
         orderNotes=[{"note": "call before delivery"}],
         returnItems=[{"id": catalog.item_ids[0], "count": 2}],
-        returnDevices=[{"id": 77}],
-        returnPackedKits=[{"id": 88, "quantity": 3}],
     )
     response = await post_order(client, world, body)
     assert response.status_code == 201, response.text
@@ -609,12 +612,10 @@ async def test_optional_attributes_are_kept(client, world):
     assert (order["shippingOption"], order["emailLabel"]) == ("overnight", True)
     assert order["externalOrderIds"] == ["ext-1"]
     assert order["returnItems"] == [{"count": 2, "id": catalog.item_ids[0]}]
-    assert order["returnDevices"] == [{"id": 77}]
-    assert order["returnPackedKits"] == [{"id": 88, "quantity": 3}]
     (note,) = order["orderNotes"]
     assert note["note"] == "call before delivery"
     assert TIMESTAMP.match(note["createdAt"])
-    for name in ("orderNotes", "returnItems", "returnDevices", "returnPackedKits"):
+    for name in ("orderNotes", "returnItems"):
         assert_like(order[name], SAMPLE_ORDER[name], f"/{name}")
 
 

@@ -27,6 +27,14 @@ BEFORE_TYPED = {
     # Typed from the start: their keys as recorded, without ``by``.
     EventKind.DEVICES_ASSIGNED: {"device_ids": [4, 5]},
     EventKind.DEVICE_UNASSIGNED: {"device_id": 4},
+    EventKind.KIT_PACKED: {
+        "packed_kit_id": 2,
+        "kit_id": 3,
+        "external_identifier": "KIT-1",
+        "device_ids": [4],
+    },
+    EventKind.KIT_UNPACKED: {"packed_kit_id": 2, "kit_id": 3},
+    EventKind.RETURNS_RECEIVED: {"device_ids": [4], "packed_kit_ids": [], "item_ids": [6]},
 }
 
 

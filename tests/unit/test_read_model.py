@@ -69,6 +69,7 @@ def view(**fields: Any) -> OrderView:
             "notes": [],
             "tracking_numbers": [],
             "devices": [],
+            "packed_kits": [],
             "created_at": NOW,
             "updated_at": NOW,
             "version": 1,

@@ -6,6 +6,7 @@ or a log line, only its id.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import and_, or_, select
@@ -231,22 +232,35 @@ async def update_device(
     return await load_device(session, device.id, principal=principal, fresh=True)
 
 
+def record_device_event(
+    session: AsyncSession,
+    device: Device,
+    type_: str,
+    principal: Principal,
+    *,
+    occurred_at: dt.datetime | None = None,
+) -> DeviceEvent:
+    """Append an event to the device's history (in the caller's transaction)."""
+    now = utcnow()
+    event = DeviceEvent(
+        tenant_id=device.tenant_id,
+        device_id=device.id,
+        type=type_,
+        occurred_at=occurred_at or now,
+        actor=principal.actor,
+        credential_id=principal.credential_id,
+        recorded_at=now,
+    )
+    session.add(event)
+    return event
+
+
 async def add_event(
     session: AsyncSession, device_id: int, data: DeviceEventCreate, *, principal: Principal
 ) -> DeviceEvent:
     """Append an event to the device's history; events are never edited."""
     principal.require(Role.ADMIN, Role.SUPPLIER)
     device = await load_device(session, device_id, principal=principal)
-    now = utcnow()
-    event = DeviceEvent(
-        tenant_id=principal.tenant_id,
-        device_id=device.id,
-        type=data.type,
-        occurred_at=data.occurred_at or now,
-        actor=principal.actor,
-        credential_id=principal.credential_id,
-        recorded_at=now,
-    )
-    session.add(event)
+    event = record_device_event(session, device, data.type, principal, occurred_at=data.occurred_at)
     await session.flush()
     return event

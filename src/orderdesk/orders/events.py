@@ -144,6 +144,37 @@ class DeviceUnassigned(EventPayload):
     device_id: int
 
 
+class KitPacked(EventPayload):
+    """The ``data`` of a ``kit_packed`` event: an ordered kit was packed with devices."""
+
+    kind = EventKind.KIT_PACKED
+
+    packed_kit_id: int
+    kit_id: int
+    external_identifier: str | None
+    device_ids: list[int] = Field(description="The devices packed in it")
+
+
+class KitUnpacked(EventPayload):
+    """The ``data`` of a ``kit_unpacked`` event: a packed kit was taken apart; its devices
+    stay assigned to the order."""
+
+    kind = EventKind.KIT_UNPACKED
+
+    packed_kit_id: int
+    kit_id: int
+
+
+class ReturnsReceived(EventPayload):
+    """The ``data`` of a ``returns_received`` event: the supplier recorded what came back."""
+
+    kind = EventKind.RETURNS_RECEIVED
+
+    device_ids: list[int] = Field(description="The devices received, now returned")
+    packed_kit_ids: list[int] = Field(description="The packed kits received")
+    item_ids: list[int] = Field(description="The items received")
+
+
 Payload = (
     OrderCreated
     | OrderChanged
@@ -153,6 +184,9 @@ Payload = (
     | TrackingAdded
     | DevicesAssigned
     | DeviceUnassigned
+    | KitPacked
+    | KitUnpacked
+    | ReturnsReceived
 )
 
 PAYLOADS: dict[EventKind, type[Payload]] = {
@@ -166,6 +200,9 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         TrackingAdded,
         DevicesAssigned,
         DeviceUnassigned,
+        KitPacked,
+        KitUnpacked,
+        ReturnsReceived,
     )
 }
 

@@ -32,7 +32,7 @@ from orderdesk.parties.models import Patient, Site
 from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, Role
 from orderdesk.tenancy.principal import Principal
-from orderdesk.workflow.graph import State, StateType
+from orderdesk.workflow.graph import Outcome, State, StateType
 
 
 class ShippingOption(enum.StrEnum):
@@ -51,6 +51,9 @@ class EventKind(enum.StrEnum):
     CANCELLED = "cancelled"  # a move to a cancelled state: OrderCancelled
     DEVICES_ASSIGNED = "devices_assigned"  # DevicesAssigned
     DEVICE_UNASSIGNED = "device_unassigned"  # DeviceUnassigned
+    KIT_PACKED = "kit_packed"  # KitPacked
+    KIT_UNPACKED = "kit_unpacked"  # KitUnpacked
+    RETURNS_RECEIVED = "returns_received"  # ReturnsReceived
 
 
 #: The addresses an edit replaces whole, or only in the fields a surface shows.
@@ -140,6 +143,9 @@ class Order(TenantOwned, Versioned, Base):
     device_links: Mapped[list[OrderDevice]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="OrderDevice.id"
     )
+    packed_kits: Mapped[list[PackedKit]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="PackedKit.id", back_populates="order"
+    )
 
     @classmethod
     def visible_to(cls, principal: Principal) -> ColumnElement[bool]:
@@ -159,6 +165,16 @@ class Order(TenantOwned, Versioned, Base):
     @property
     def is_closed(self) -> bool:
         return self.status_type == StateType.CLOSED
+
+    @property
+    def is_delivered(self) -> bool:
+        """Closed, and not cancelled: what it carried reached its patient or site."""
+        return self.is_closed and self.status_outcome != Outcome.CANCELLED
+
+    @property
+    def active_device_links(self) -> list[OrderDevice]:
+        """The devices on the order that have not come back since."""
+        return [link for link in self.device_links if link.returned_at is None]
 
     def ensure_open(self) -> None:
         """A closed order cannot change: 409."""
@@ -298,7 +314,9 @@ class TrackingNumber(TenantOwned, Base):
 
 class OrderDevice(TenantOwned, Base):
     """A device assigned to an order, in the order they were assigned. That a device is on
-    at most one open order is checked with the device's row locked (``assign_devices``)."""
+    at most one open order is checked with the device's row locked (``assign_devices``).
+    ``returned_at`` is when it came back (a return received): the link stays, as history,
+    but no longer holds the device."""
 
     __tablename__ = "order_devices"
     __table_args__ = (
@@ -309,6 +327,43 @@ class OrderDevice(TenantOwned, Base):
     order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
     device_id: Mapped[int] = mapped_column(BigId, ForeignKey("devices.id", ondelete="CASCADE"))
     assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    returned_at: Mapped[dt.datetime | None]
+
+    device: Mapped[Device] = relationship(lazy="raise")
+
+
+class PackedKit(TenantOwned, Base):
+    """One ordered kit as the supplier packed it: its own identifier and the devices in it
+    (each also assigned to the order)."""
+
+    __tablename__ = "packed_kits"
+    __table_args__ = (Index(None, "tenant_id", "order_id"),)
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
+    kit_id: Mapped[int] = mapped_column(BigId, ForeignKey("kits.id", ondelete="RESTRICT"))
+    external_identifier: Mapped[str | None] = mapped_column(String(100))
+    packed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(lazy="raise", back_populates="packed_kits")
+    kit: Mapped[Kit] = relationship(lazy="raise")
+    device_links: Mapped[list[PackedKitDevice]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="PackedKitDevice.id"
+    )
+
+
+class PackedKitDevice(TenantOwned, Base):
+    """A device packed in a kit; a device is in at most one of its order's packed kits."""
+
+    __tablename__ = "packed_kit_devices"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "packed_kit_id", "device_id"),
+        Index(None, "tenant_id", "device_id"),
+    )
+
+    packed_kit_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("packed_kits.id", ondelete="CASCADE")
+    )
+    device_id: Mapped[int] = mapped_column(BigId, ForeignKey("devices.id", ondelete="CASCADE"))
 
     device: Mapped[Device] = relationship(lazy="raise")
 

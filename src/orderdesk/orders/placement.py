@@ -1,5 +1,6 @@
-"""What a new order may name: its catalog entries and supplier, its patient or site, and
-what it returns. Each check answers a 422 that points at the offending field."""
+"""What a new order may name: its catalog entries and supplier, and its patient or site
+(what it returns is ``orders.returns``). Each check answers a 422 that points at the
+offending field."""
 
 from __future__ import annotations
 
@@ -167,43 +168,3 @@ def _unusable(kind: str, ident: int, why: str) -> None:
         f"{kind} {ident} is {why}",
         errors=[FieldError(f"must not be {why}", pointer=f"/{kind}_id")],
     )
-
-
-async def returns_of(
-    session: AsyncSession, data: OrderCreate, supplier_id: int, principal: Principal
-) -> dict[str, Any]:
-    """What comes back with the order; returned items must be items of the order's
-    supplier's catalog."""
-    if data.returns is None:
-        return {}
-    wanted = {r.item_id for r in data.returns.items}
-    known = (
-        set(
-            await session.scalars(
-                select(Item.id).where(
-                    Item.tenant_id == principal.tenant_id,
-                    Item.account_id == supplier_id,
-                    Item.id.in_(wanted),
-                )
-            )
-        )
-        if wanted
-        else set()
-    )
-    errors = [
-        FieldError(
-            "must be the id of an item of the order's supplier",
-            pointer=f"/returns/items/{i}/item_id",
-        )
-        for i, r in enumerate(data.returns.items)
-        if r.item_id not in known
-    ]
-    if errors:
-        raise ValidationFailed("the order returns unknown items", errors=errors)
-    return {
-        "items": [{"id": r.item_id, "count": r.count} for r in data.returns.items],
-        "devices": [{"id": r.device_id} for r in data.returns.devices],
-        "packed_kits": [
-            {"id": r.packed_kit_id, "quantity": r.quantity} for r in data.returns.packed_kits
-        ],
-    }

@@ -25,6 +25,7 @@ from orderdesk.orders.schemas import (
     OrderLineRead,
     OrderPatientRead,
     OrderRead,
+    PackedKitRead,
     ProductSnapshot,
     ReturnsRead,
     StatusRead,
@@ -84,6 +85,7 @@ class OrderView(Output):
     notes: list[NoteRead]
     tracking_numbers: list[TrackingNumberRead]
     devices: list[OrderDeviceRead]
+    packed_kits: list[PackedKitRead]
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
@@ -114,6 +116,21 @@ def _product(order: Order) -> ProductSnapshot | None:
         currency=order.currency,
         discount=order.discount,
     )
+
+
+def _fields(row: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def _devices(order: Order) -> list[OrderDeviceRead]:
+    """The order's devices, each with the packed kit it is in and when it came back."""
+    packed_in = {d.device_id: p.id for p in order.packed_kits for d in p.device_links}
+    return [
+        OrderDeviceRead.model_validate(link.device).model_copy(
+            update={"packed_kit_id": packed_in.get(link.device_id), "returned_at": link.returned_at}
+        )
+        for link in order.device_links
+    ]
 
 
 async def order_view(session: AsyncSession, order: Order) -> OrderView:
@@ -158,7 +175,14 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
             "returns": order.returns or {},
             "external_order_ids": [e.value for e in order.external_ids],
             "tags": [t.value for t in order.tags],
-            "devices": [link.device for link in order.device_links],
+            "devices": _devices(order),
+            "packed_kits": [
+                {
+                    **_fields(packed, "id", "kit_id", "kit", "external_identifier", "packed_at"),
+                    "device_ids": [d.device_id for d in packed.device_links],
+                }
+                for packed in order.packed_kits
+            ],
             "status": StatusRead(
                 id=order.status_id,
                 name=order.status_name,

@@ -146,6 +146,11 @@ class OrderUpdate(Input):
     billing_address: Address | None = None
     email_label: bool | None = None
     comments: Comments | None = None
+    returns: Returns | None = Field(
+        default=None,
+        description="Replaces what comes back with the order; checked as on create. "
+        "What was received already must stay listed",
+    )
 
     # Omitted means "leave as is"; null cannot clear a field every order has.
     _always_set = not_null(
@@ -157,6 +162,7 @@ class OrderUpdate(Input):
         "shipping_option",
         "email_label",
         "comments",
+        "returns",
     )
 
 
@@ -264,10 +270,64 @@ class OrderPatientRead(PatientRead):
     site: SiteRead | None = Field(default=None, description="The patient's own site")
 
 
+class ReturnedItemRead(Output):
+    id: int = Field(description="The item")
+    count: int
+    received_at: dt.datetime | None = Field(default=None, description="When it came back")
+
+
+class ReturnedDeviceRead(Output):
+    id: int = Field(description="The device")
+    received_at: dt.datetime | None = Field(default=None, description="When it came back")
+
+
+class ReturnedPackedKitRead(Output):
+    id: int = Field(description="The packed kit")
+    quantity: int
+    received_at: dt.datetime | None = Field(default=None, description="When it came back")
+
+
 class ReturnsRead(Output):
-    items: list[dict[str, int]] = []
-    devices: list[dict[str, int]] = []
-    packed_kits: list[dict[str, int]] = []
+    """What comes back with the order, and when the supplier received each part."""
+
+    items: list[ReturnedItemRead] = []
+    devices: list[ReturnedDeviceRead] = []
+    packed_kits: list[ReturnedPackedKitRead] = []
+
+
+class ReturnsReceipt(Input):
+    """What came back. A body naming none of the lists receives everything the order's
+    returns name that has not been received yet; one that names any receives only what
+    it names."""
+
+    device_ids: Annotated[list[Id], Field(max_length=LIST_MAX)] | None = None
+    packed_kit_ids: Annotated[list[Id], Field(max_length=LIST_MAX)] | None = None
+    item_ids: Annotated[list[Id], Field(max_length=LIST_MAX)] | None = None
+
+    @property
+    def names_any(self) -> bool:
+        return any(v is not None for v in (self.device_ids, self.packed_kit_ids, self.item_ids))
+
+
+class KitPacking(Input):
+    kit_id: Id = Field(description="A kit the order asks for")
+    external_identifier: Code | None = Field(
+        default=None, description="The packed kit's own identifier, e.g. its label"
+    )
+    device_ids: Annotated[list[Id], Field(max_length=LIST_MAX)] = Field(
+        default=[],
+        description="The devices packed in it: units of the kit's items, no more of an item "
+        "than the kit holds; those not yet assigned to the order are assigned by packing",
+    )
+
+
+class PackedKitRead(Output):
+    id: int
+    kit_id: int
+    kit: KitRead
+    external_identifier: str | None
+    packed_at: dt.datetime
+    device_ids: list[int] = Field(description="The devices packed in it (see `devices`)")
 
 
 class DeviceAssignment(Input):
@@ -283,6 +343,12 @@ class OrderDeviceRead(DeviceRead):
     """A device assigned to the order; its patient shows the patient's own site."""
 
     current_patient: OrderPatientRead | None = Field(description="The patient who has it now")
+    packed_kit_id: int | None = Field(
+        default=None, description="The packed kit of this order it is in, if any"
+    )
+    returned_at: dt.datetime | None = Field(
+        default=None, description="When it came back (a return received); it is free since"
+    )
 
 
 class OrderRead(Output):
@@ -325,6 +391,7 @@ class OrderRead(Output):
     notes: list[NoteRead]
     tracking_numbers: list[TrackingNumberRead]
     devices: list[OrderDeviceRead] = Field(description="The devices assigned, oldest first")
+    packed_kits: list[PackedKitRead] = Field(description="The kits packed, oldest first")
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int

@@ -1,6 +1,6 @@
 """Use cases for orders: the one place where an order changes.
 
-Every change goes through ``_record``, which appends the timeline event and
+Every change goes through ``record``, which appends the timeline event and
 touches the order row (bumping its version) in the caller's transaction, so
 later the outbox event and the idempotency record can join the same write.
 """
@@ -17,6 +17,7 @@ from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
 from orderdesk.devices.models import Device
 from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.orders import custody
 from orderdesk.orders.events import (
     Actor,
     EventPayload,
@@ -36,9 +37,11 @@ from orderdesk.orders.models import (
     OrderLine,
     OrderNote,
     OrderTag,
+    PackedKit,
     TrackingNumber,
 )
-from orderdesk.orders.placement import catalog_entries, check_recipient, returns_of, supplier_of
+from orderdesk.orders.placement import catalog_entries, check_recipient, supplier_of
+from orderdesk.orders.returns import checked_returns
 from orderdesk.orders.schemas import (
     CancelRequest,
     NoteCreate,
@@ -86,6 +89,12 @@ ORDER_LOAD: Sequence[ORMOption] = (
         selectinload(Device.identifiers),
         selectinload(Device.events),
     ),
+    selectinload(Order.packed_kits)
+    .selectinload(PackedKit.kit)
+    .selectinload(Kit.kit_items)
+    .selectinload(KitItem.item)
+    .selectinload(Item.manufacturer),
+    selectinload(Order.packed_kits).selectinload(PackedKit.device_links),
 )
 
 
@@ -120,7 +129,7 @@ async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
     return await pinned(session, order.workflow_version_id, tenant_id=order.tenant_id)
 
 
-def _record(
+def record(
     session: AsyncSession,
     order: Order,
     payload: EventPayload,
@@ -192,7 +201,18 @@ async def create_order(
             tenant_id=principal.tenant_id,
             supplier_account_id=supplier_id,
         )
-    returns = await returns_of(session, data, supplier_id, principal)
+    returns = (
+        await checked_returns(
+            session,
+            data.returns,
+            supplier_id=supplier_id,
+            patient_id=data.patient_id,
+            site_id=data.site_id,
+            principal=principal,
+        )
+        if data.returns is not None
+        else {}
+    )
     project = await project_for_order(
         session,
         data.project_id,
@@ -253,7 +273,7 @@ async def create_order(
     order.enter(workflow.graph.initial_state)
     session.add(order)
     await session.flush()
-    _record(
+    record(
         session,
         order,
         OrderCreated(
@@ -315,9 +335,19 @@ async def update_order(
     for field in ADDRESS_FIELDS & changes.keys():
         sent = getattr(data, field)  # the fields the client named, nulls included
         changes[field] = None if sent is None else sent.model_dump(exclude_unset=True)
+    if data.returns is not None:
+        changes["returns"] = await checked_returns(
+            session,
+            data.returns,
+            supplier_id=order.supplier_account_id,
+            patient_id=order.patient_id,
+            site_id=order.site_id,
+            principal=principal,
+            stored=order.returns,
+        )
     diff = order.edit(changes)
     if diff:
-        _record(session, order, OrderChanged.of(diff), principal)
+        record(session, order, OrderChanged.of(diff), principal)
         await session.flush()
     return await load_order(session, order.id, principal)
 
@@ -421,7 +451,9 @@ async def _move(
         reason=reason,
     )
     order.enter(target)
-    _record(session, order, payload, principal)
+    if order.is_closed:
+        custody.follow_close(session, order, principal)
+    record(session, order, payload, principal)
     await session.flush()
     return await load_order(session, order.id, principal)
 
@@ -441,7 +473,7 @@ async def add_note(
     session.add(note)
     await session.flush()
     await session.refresh(note, ["account"])  # what the note shows of its author
-    _record(session, order, NoteAdded(note_id=note.id, text=data.text), principal)
+    record(session, order, NoteAdded(note_id=note.id, text=data.text), principal)
     await session.flush()
     return note
 
@@ -456,6 +488,7 @@ async def add_tracking_number(
     )
     session.add(tracking)
     await session.flush()
-    _record(session, order, TrackingAdded(carrier=data.carrier, value=data.value), principal)
+    custody.ship(session, order, principal)
+    record(session, order, TrackingAdded(carrier=data.carrier, value=data.value), principal)
     await session.flush()
     return tracking

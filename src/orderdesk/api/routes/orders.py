@@ -13,17 +13,19 @@ from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
-from orderdesk.orders import fulfilment, queries, service
+from orderdesk.orders import fulfilment, queries, receiving, service
 from orderdesk.orders.read_model import read_order, read_orders
 from orderdesk.orders.schemas import (
     CancelRequest,
     DeviceAssignment,
+    KitPacking,
     NoteCreate,
     NoteRead,
     OrderCreate,
     OrderEventRead,
     OrderRead,
     OrderUpdate,
+    ReturnsReceipt,
     TrackingNumberCreate,
     TrackingNumberRead,
     TransitionRequest,
@@ -147,6 +149,48 @@ async def unassign_device(
     return await read_order(
         session,
         await fulfilment.unassign_device(session, order_id, device_id, principal=principal),
+        principal,
+    )
+
+
+@router.post("/orders/{order_id}/packed-kits", status_code=status.HTTP_201_CREATED)
+async def pack_kit(
+    order_id: int, body: KitPacking, session: SessionDep, principal: PrincipalDep
+) -> OrderRead:
+    """Pack one of the open order's kits with devices (its supplier, or an admin); the
+    devices not yet on the order are assigned by it."""
+    return await read_order(
+        session, await fulfilment.pack_kit(session, order_id, body, principal=principal), principal
+    )
+
+
+@router.delete("/orders/{order_id}/packed-kits/{packed_kit_id}")
+async def unpack_kit(
+    order_id: int, packed_kit_id: int, session: SessionDep, principal: PrincipalDep
+) -> OrderRead:
+    """Take a packed kit apart before it ships; its devices stay assigned to the order."""
+    return await read_order(
+        session,
+        await fulfilment.unpack_kit(session, order_id, packed_kit_id, principal=principal),
+        principal,
+    )
+
+
+@router.post("/orders/{order_id}/returns/received")
+async def receive_returns(
+    order_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: ReturnsReceipt | None = None,
+) -> OrderRead:
+    """Record what came back of the order's returns (its supplier, or an admin): without
+    a body, everything not received yet. Devices received are `returned`, free for
+    another order."""
+    return await read_order(
+        session,
+        await receiving.receive_returns(
+            session, order_id, body or ReturnsReceipt(), principal=principal
+        ),
         principal,
     )
 

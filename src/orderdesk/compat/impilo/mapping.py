@@ -15,6 +15,7 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from orderdesk.catalog.schemas import KitRead
 from orderdesk.compat.impilo.schemas import ImpiloOrder, ImpiloOrderCreate
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.http.problems import field_errors
@@ -296,6 +297,36 @@ def _device(device: OrderDeviceRead) -> dict[str, Any]:
     }
 
 
+def _kit(kit: KitRead) -> dict[str, Any]:
+    return {
+        "archived": kit.archived,
+        "id": kit.id,
+        "kitItems": [
+            {
+                "count": k.count,
+                "drivesExternalIdentifier": k.drives_external_identifier,
+                "item": _item(k.item),
+            }
+            for k in kit.kit_items
+        ],
+        "name": kit.name,
+    }
+
+
+def _packed_kits(order: OrderRead) -> list[dict[str, Any]]:
+    """``packedKits``: each kit packed for the order, with the devices packed in it."""
+    devices = {device.id: device for device in order.devices}
+    return [
+        {
+            "devices": [_device(devices[i]) for i in packed.device_ids if i in devices],
+            "externalIdentifier": packed.external_identifier,
+            "id": packed.id,
+            "kit": _kit(packed.kit),
+        }
+        for packed in order.packed_kits
+    ]
+
+
 def order_events(
     events: Sequence[OrderEventRead], states: Sequence[StatusRead]
 ) -> list[dict[str, str]]:
@@ -316,7 +347,8 @@ def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder
     """The full order model of the guide (002)."""
     body: dict[str, Any] = {
         "currentStatus": impilo_status(order.status),
-        "devices": [_device(device) for device in order.devices],
+        # The devices sent loose; those packed in a kit show in its ``packedKits`` entry.
+        "devices": [_device(device) for device in order.devices if device.packed_kit_id is None],
         "emailLabel": order.email_label,
         "externalOrderIds": order.external_order_ids,
         "id": order.id,
@@ -330,19 +362,7 @@ def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder
         "orderKits": [
             {
                 "count": line.count,
-                "kit": {
-                    "archived": line.kit.archived,
-                    "id": line.kit.id,
-                    "kitItems": [
-                        {
-                            "count": k.count,
-                            "drivesExternalIdentifier": k.drives_external_identifier,
-                            "item": _item(k.item),
-                        }
-                        for k in line.kit.kit_items
-                    ],
-                    "name": line.kit.name,
-                },
+                "kit": _kit(line.kit),
             }
             for line in order.lines
             if line.kit is not None
@@ -361,12 +381,12 @@ def to_impilo(order: OrderRead, events: Sequence[OrderEventRead]) -> ImpiloOrder
             }
             for note in order.notes
         ],
-        "packedKits": [],  # nor packed kits
+        "packedKits": _packed_kits(order),
         "patient": _patient(order.patient),
-        "returnDevices": [{"id": r["id"]} for r in order.returns.devices],
-        "returnItems": [{"count": r["count"], "id": r["id"]} for r in order.returns.items],
+        "returnDevices": [{"id": r.id} for r in order.returns.devices],
+        "returnItems": [{"count": r.count, "id": r.id} for r in order.returns.items],
         "returnPackedKits": [
-            {"id": r["id"], "quantity": r["quantity"]} for r in order.returns.packed_kits
+            {"id": r.id, "quantity": r.quantity} for r in order.returns.packed_kits
         ],
         "shippingOption": order.shipping_option.value,
         "site": _site(order.site),

@@ -56,7 +56,13 @@ Rendering (see ``mapping.to_impilo``)
     cancelled). ``orderEvents`` are "the status updates for the order", oldest first:
     the state it was placed in and each move since, named by the Impilo term of the
     state reached; notes, tracking numbers and edits are not status updates.
-    ``devices`` and ``packedKits`` are always empty (the core has neither yet). An
+    ``packedKits`` are the kits the supplier packed for the order, each with the
+    devices in it; ``devices`` are the devices sent outside a kit. Every device shows
+    the guide's device fields (``currentStatus`` is the core's device status:
+    ``assigned``, ``shipped``, ``with_patient``, ``returned``...). ``returnDevices``,
+    ``returnItems`` and ``returnPackedKits`` are what comes back, checked in the core:
+    a device the order's patient or site holds, a packed kit delivered to them, an item
+    of the supplier. An
     order for a patient has ``site: null`` (the patient's own site is
     ``patient.site``); one for a site has ``patient: null``. A note's ``createdBy`` is
     the account that wrote it: ``email``, ``firstName`` and ``lastName`` are its

@@ -232,9 +232,18 @@ class DeviceOut(_Vendor):
     used: bool
 
 
+class PackedKitOut(_Vendor):
+    devices: list[DeviceOut] = Field(description="The devices packed in the kit")
+    external_identifier: str | None
+    id: int
+    kit: KitOut
+
+
 class ImpiloOrder(_Vendor):
     current_status: str
-    devices: list[DeviceOut] = Field(description="The devices assigned to the order")
+    devices: list[DeviceOut] = Field(
+        description="The devices sent on the order outside a packed kit"
+    )
     email_label: bool
     external_order_ids: list[str]
     id: int
@@ -242,9 +251,7 @@ class ImpiloOrder(_Vendor):
     order_items: list[OrderItemOut]
     order_kits: list[OrderKitOut]
     order_notes: list[NoteOut]
-    packed_kits: list[dict[str, Any]] = Field(
-        description="Always empty: packed kits are not tracked yet"
-    )
+    packed_kits: list[PackedKitOut] = Field(description="The kits packed for the order")
     patient: PatientOut | None = Field(description="Null when the order is for a site")
     return_devices: list[ReturnDeviceOut]
     return_items: list[ReturnItemOut]
