@@ -41,6 +41,7 @@ DEMO_FIELDS = {
     "product_ids",
     "order_ids",
     "workflow_product_ids",
+    "device_ids",
 }
 DEFAULT_WORKFLOW_KEYS = {"dental-lab", "lab-request", "impilo-device", "rso-record"}
 WHO = {"customer", "customer_other", "supplier"}
@@ -145,6 +146,50 @@ def test_demo_orders_are_about_fifty_spread_over_the_workflow(demo_db):
     statuses = {row[0] for row in query(url, "SELECT DISTINCT status_id FROM orders")}
     assert len(statuses) > 3
     assert {"new", "shipped", "delivered", "cancelled"} <= statuses
+
+
+def test_demo_devices_are_the_suppliers_each_with_a_serial_number_and_an_imei(demo_db):
+    url, printed = demo_db
+    rows = query(
+        url,
+        "SELECT d.id, d.account_id, d.external_identifier, i.value FROM devices d"
+        " JOIN device_identifiers i ON i.device_id = d.id AND i.type = 'IMEI' ORDER BY d.id",
+    )
+    assert [row[0] for row in rows] == printed["device_ids"]
+    assert {row[1] for row in rows} == {printed["accounts"]["supplier"]}
+    assert all(serial for _, _, serial, _ in rows)
+    assert len({imei for *_, imei in rows}) == len(rows)
+
+
+def test_demo_devices_are_at_every_step_of_their_path(demo_db):
+    url, _ = demo_db
+    statuses = {row[0] for row in query(url, "SELECT DISTINCT current_status FROM devices")}
+    assert {"in_stock", "assigned", "shipped", "with_patient", "returned"} <= statuses
+
+
+def test_demo_packs_kits_with_their_devices(demo_db):
+    url, _ = demo_db
+    packed = query(url, "SELECT packed_kit_id, count(*) FROM packed_kit_devices GROUP BY 1")
+    assert packed and all(count > 0 for _, count in packed)
+
+
+def test_demo_returns_a_delivered_device_and_records_its_receipt(demo_db):
+    url, _ = demo_db
+    ((device_id, returned_at),) = query(
+        url,
+        "SELECT d.id, o.returned_at FROM devices d JOIN order_devices o ON o.device_id = d.id"
+        " WHERE d.current_status = 'returned'",
+    )
+    assert returned_at is not None
+    kinds = [row[0] for row in query(url, "SELECT kind FROM order_events")]
+    assert "returns_received" in kinds
+    events = [
+        row[0]
+        for row in query(
+            url, f"SELECT type FROM device_events WHERE device_id = {device_id} ORDER BY id"
+        )
+    ]
+    assert events[-2:] == ["delivered", "returned"]
 
 
 async def test_demo_orders_sit_in_several_states_of_each_of_the_four_workflows(demo_db):

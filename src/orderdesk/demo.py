@@ -27,13 +27,22 @@ from orderdesk.catalog.schemas import (
     ManufacturerCreate,
     ProductCreate,
 )
+from orderdesk.devices import service as devices
+from orderdesk.devices.models import Device, DeviceStatus
+from orderdesk.devices.schemas import DeviceCreate, DeviceIdentifierIn
+from orderdesk.orders import fulfilment, receiving
 from orderdesk.orders import service as orders
 from orderdesk.orders.models import Order, ShippingOption
 from orderdesk.orders.schemas import (
     CancelRequest,
+    DeviceAssignment,
+    KitPacking,
     NoteCreate,
     OrderCreate,
     OrderLineIn,
+    ReturnDevice,
+    Returns,
+    ReturnsReceipt,
     TrackingNumberCreate,
     TransitionRequest,
 )
@@ -74,6 +83,8 @@ class DemoData:
     order_ids: list[int]
     #: The orderable ``product_ids`` by the key of the workflow each carries.
     workflow_product_ids: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    #: The supplier's devices: in stock, assigned, packed, shipped, with a patient, returned.
+    device_ids: list[int] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -96,7 +107,7 @@ async def tenant_is_empty(session: AsyncSession, tenant_id: int) -> bool:
 
 
 async def count_of(
-    session: AsyncSession, model: type[Account] | type[Order], tenant_id: int
+    session: AsyncSession, model: type[Account] | type[Order] | type[Device], tenant_id: int
 ) -> int:
     return (
         await session.scalar(
@@ -200,6 +211,11 @@ async def describe(
             .order_by(Order.id)
         ),
         workflow_product_ids=workflow_product_ids,
+        device_ids=await ids(
+            select(Device.id)
+            .where(Device.tenant_id == tenant_id, Device.account_id == supplier)
+            .order_by(Device.id)
+        ),
     )
 
 
@@ -226,6 +242,9 @@ async def load_demo(session: AsyncSession, tenant_id: int, *, key_name: str = "d
         order = await orders.create_order(session, body, principal=acting[who])
         actors = {"customer": acting[who], "supplier": acting["supplier"], "admin": admin}
         await _play(session, rng, order.id, story, actors)
+    await _return_a_device(session, acting)
+    for item_id in catalog_ids.items[:2]:  # spare units in stock
+        await _register(session, rng, await session.get_one(Item, item_id), acting["supplier"])
     account_ids = {who: account.id for who, account in accounts.items()}
     keys = await make_keys(session, tenant_id, account_ids, name=key_name)
     return await describe(session, tenant_id, account_ids, keys)
@@ -482,6 +501,7 @@ def _cancel(actor: str, reason: str) -> _Step:
 
 
 _TRACK = _Step("supplier", "track")
+_FULFIL = _Step("supplier", "fulfil")  # register the units, assign them, pack the kits
 
 
 def _tenant_admin(tenant_id: int) -> Principal:
@@ -500,12 +520,13 @@ def _tenant_admin(tenant_id: int) -> Principal:
 
 # impilo-device: device fulfilment.
 _ASK_ADDRESS = "The carrier could not verify the street number; please confirm the address."
-_SHIP = (_move("supplier", "processing"), _move("supplier", "shipped"), _TRACK)
+_SHIP = (_move("supplier", "processing"), _FULFIL, _move("supplier", "shipped"), _TRACK)
 _DEVICE_STORIES: list[tuple[_Story, int]] = [
     ((), 4),
     ((_note("customer", "Patient prefers delivery after 5 pm."),), 2),
     ((_move("supplier", "reconfirmAddress"), _note("supplier", _ASK_ADDRESS)), 3),
-    ((_move("supplier", "processing"),), 3),
+    ((_move("supplier", "processing"),), 1),
+    ((_move("supplier", "processing"), _FULFIL), 2),
     (
         (
             _move("supplier", "reconfirmAddress"),
@@ -738,9 +759,103 @@ async def _play(
                 TrackingNumberCreate(carrier=carrier, value=value),
                 principal=principal,
             )
+        elif step.action == "fulfil":
+            await _fulfil(session, rng, order_id, principal)
         elif step.action == "cancel":
             await orders.cancel_order(
                 session, order_id, CancelRequest(reason=step.reason), principal=principal
             )
         else:  # a typo in the stories above
             raise ValueError(f"unknown demo step {step.action!r}")
+
+
+# --- devices ---------------------------------------------------------------------------
+
+#: The items that are serialised units (a serial number and an IMEI each); strips are not.
+_SERIALISED = {"BP-200", "CUFF-L", "WS-5", "GM-10", "PO-3", "HUB-4G"}
+
+
+async def _register(
+    session: AsyncSession, rng: random.Random, item: Item, supplier: Principal
+) -> int:
+    """A new unit of ``item`` in stock, with a serial number and an IMEI (both unique: the
+    IMEI's body counts the supplier's devices)."""
+    made = await count_of(session, Device, supplier.tenant_id)
+    device = await devices.create_device(
+        session,
+        DeviceCreate(
+            item_id=item.id,
+            external_identifier=f"{item.sku}-{rng.randrange(16**6):06X}-{made + 1:04d}",
+            identifiers=[DeviceIdentifierIn(type="IMEI", value=f"35{made + 1:013d}")],
+            last_health_check=None,
+        ),
+        principal=supplier,
+    )
+    return device.id
+
+
+async def _fulfil(
+    session: AsyncSession, rng: random.Random, order_id: int, supplier: Principal
+) -> None:
+    """The supplier registers a unit of each serialised item the order asks for, packs
+    each ordered kit with its units and assigns the loose ones."""
+    order = await orders.load_order(session, order_id, supplier)
+    loose: list[int] = []
+    for line in order.lines:
+        if line.item is not None and line.item.sku in _SERIALISED:
+            loose += [await _register(session, rng, line.item, supplier) for _ in range(line.count)]
+        elif line.kit is not None:
+            for n in range(line.count):
+                units = [
+                    await _register(session, rng, k.item, supplier)
+                    for k in line.kit.kit_items
+                    if k.item.sku in _SERIALISED
+                    for _ in range(k.count)
+                ]
+                await fulfilment.pack_kit(
+                    session,
+                    order_id,
+                    KitPacking(
+                        kit_id=line.kit.id,
+                        external_identifier=f"KIT-{order_id:05d}-{n + 1}",
+                        device_ids=units,
+                    ),
+                    principal=supplier,
+                )
+    if loose:
+        await fulfilment.assign_devices(
+            session, order_id, DeviceAssignment(device_ids=loose), principal=supplier
+        )
+
+
+async def _return_a_device(session: AsyncSession, acting: dict[str, Principal]) -> None:
+    """The first device delivered to a patient comes back: a replacement order of its item
+    for the same patient returns it, and the supplier records its receipt."""
+    device = await session.scalar(
+        select(Device)
+        .where(
+            Device.tenant_id == acting["supplier"].tenant_id,
+            Device.current_status == DeviceStatus.WITH_PATIENT,
+            Device.current_patient_id.is_not(None),
+        )
+        .order_by(Device.id)
+        .limit(1)
+    )
+    if device is None:  # the stories above deliver devices; nothing to return otherwise
+        return
+    patient = await session.get_one(Patient, device.current_patient_id)
+    customer = next(p for p in acting.values() if p.account_id == patient.account_id)
+    replacement = await orders.create_order(
+        session,
+        OrderCreate(
+            patient_id=patient.id,
+            lines=[OrderLineIn(item_id=device.item_id)],
+            external_order_ids=["EHR-RETURN-1"],
+            memo="Replacement: the old unit stopped sending readings.",
+            returns=Returns(devices=[ReturnDevice(device_id=device.id)]),
+        ),
+        principal=customer,
+    )
+    await receiving.receive_returns(
+        session, replacement.id, ReturnsReceipt(), principal=acting["supplier"]
+    )
