@@ -11,6 +11,7 @@ from tests.api.builders import (
     make_order,
     make_patient,
     make_site,
+    moved,
     pointers,
     problem,
     read_order,
@@ -212,3 +213,61 @@ async def test_a_closed_order_takes_no_devices(client, world):
     problem(await assign(client, world, order["id"], other["id"]), 409)
     url = f"/v1/orders/{order['id']}/devices/{unit['id']}"
     problem(await client.delete(url, headers=world.auth("supplier")), 409)
+
+
+# --- devices follow the order ------------------------------------------------------------
+
+
+async def assigned_unit(client: httpx.AsyncClient, world: World) -> tuple[dict, int]:
+    catalog = await make_catalog(client, world)
+    _, order = await patient_order(client, world, catalog)
+    unit = await make_device(client, world, catalog.item_ids[0])
+    assert (await assign(client, world, order["id"], unit["id"])).status_code == 200
+    return order, unit["id"]
+
+
+async def add_tracking(client: httpx.AsyncClient, world: World, order_id: int) -> None:
+    response = await client.post(
+        f"/v1/orders/{order_id}/tracking-numbers",
+        json={"carrier": "UPS", "value": "1Z"},
+        headers=world.auth("supplier"),
+    )
+    assert response.status_code == 201, response.text
+
+
+async def test_a_tracking_number_ships_the_orders_devices(client, world):
+    order, unit = await assigned_unit(client, world)
+    await add_tracking(client, world, order["id"])
+    shown = await device(client, world, unit)
+    assert shown["current_status"] == "shipped"
+    assert [e["type"] for e in shown["events"]] == ["assigned", "shipped"]
+
+
+async def test_a_delivered_order_leaves_its_devices_with_the_patient(client, world):
+    order, unit = await assigned_unit(client, world)
+    await add_tracking(client, world, order["id"])
+    await moved(client, world, order["id"], "processing", "shipped", "delivered")
+    shown = await device(client, world, unit)
+    assert (shown["current_status"], shown["current_patient_id"]) == (
+        "with_patient",
+        order["patient"]["id"],
+    )
+
+
+async def test_a_cancelled_order_puts_its_unshipped_devices_back_in_stock(client, world):
+    order, unit = await assigned_unit(client, world)
+    cancelled = await client.post(
+        f"/v1/orders/{order['id']}/cancel", json={}, headers=world.auth("customer")
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    shown = await device(client, world, unit)
+    assert (shown["current_status"], shown["current_patient_id"]) == ("in_stock", None)
+    assert shown["events"][-1]["type"] == "released"
+
+
+async def test_a_retired_device_cannot_be_assigned(client, world):
+    catalog = await make_catalog(client, world)
+    _, order = await patient_order(client, world, catalog)
+    unit = await make_device(client, world, catalog.item_ids[0], current_status="retired")
+    body = problem(await assign(client, world, order["id"], unit["id"]), 422)
+    assert pointers(body) == {"/device_ids/0"}
