@@ -152,12 +152,44 @@ def _kit(check: Check, kit: dict[str, Any], where: str) -> None:
     check.field(kit, where, "name", STRING)
 
 
+def _device(check: Check, device: dict[str, Any], where: str) -> None:
+    # {"currentPatient": {...}, "currentStatus": "foo", "deviceEvents": [{"eventTimestamp":
+    #  "foo", "type": "foo"}], "deviceIdentifiers": [{"type": "foo", "value": "foo"}],
+    #  "disabledReadings": false, "externalIdentifier": "1d23-4567-89ab-cdef", "id": 1,
+    #  "item": {...}, "lastHealthCheck": "2023-10-01T12:00:00Z", "site": {...}, "used": true}
+    patient = check.field(device, where, "currentPatient", OBJECT, nullable=True)
+    if patient is not None:
+        _patient(check, patient, f"{where}/currentPatient")
+    check.field(device, where, "currentStatus", STRING)
+    for path, event in check.elements(device, where, "deviceEvents", OBJECT):
+        at = check.field(event, path, "eventTimestamp", STRING)
+        check.matches(at, f"{path}/eventTimestamp", UTC_INSTANT, "ISO 8601 in UTC")
+        check.field(event, path, "type", STRING)
+    for path, identifier in check.elements(device, where, "deviceIdentifiers", OBJECT):
+        check.field(identifier, path, "type", STRING)
+        check.field(identifier, path, "value", STRING)
+    check.field(device, where, "disabledReadings", BOOLEAN)
+    check.field(device, where, "externalIdentifier", STRING, nullable=True)
+    check.field(device, where, "id", INTEGER)
+    item = check.field(device, where, "item", OBJECT)
+    if item is not None:
+        _item(check, item, f"{where}/item")
+    checked = check.field(device, where, "lastHealthCheck", STRING, nullable=True)
+    if checked is not None:
+        check.matches(checked, f"{where}/lastHealthCheck", UTC_INSTANT, "ISO 8601 in UTC")
+    site = check.field(device, where, "site", OBJECT, nullable=True)
+    if site is not None:
+        _site(check, site, f"{where}/site")
+    check.field(device, where, "used", BOOLEAN)
+
+
 def order_model(check: Check, order: dict[str, Any]) -> None:
     """Every attribute of the guide's order model, with its type (see the module docstring)."""
     # "currentStatus": "reconfirmAddress" (its values: ``current_status_is_an_impilo_status``)
     check.field(order, "", "currentStatus", STRING)
-    # "devices": [{...}] (the core has none yet; whatever is there is an object)
-    check.elements(order, "", "devices", OBJECT)
+    # "devices": [{...}]: the devices sent outside a packed kit
+    for path, device in check.elements(order, "", "devices", OBJECT):
+        _device(check, device, path)
     # "emailLabel": true
     check.field(order, "", "emailLabel", BOOLEAN)
     # "externalOrderIds": ["foo"]; 003: "externalOrderIds list of strings"
@@ -196,8 +228,15 @@ def order_model(check: Check, order: dict[str, Any]) -> None:
             ):
                 check.field(author, f"{path}/createdBy", name, kind, nullable=True)
         check.field(note, path, "note", STRING)
-    # "packedKits": [{...}]
-    check.elements(order, "", "packedKits", OBJECT)
+    # "packedKits": [{"devices": [{...}], "externalIdentifier": "foo", "id": 42, "kit": {...}}]
+    for path, packed in check.elements(order, "", "packedKits", OBJECT):
+        for inner, device in check.elements(packed, path, "devices", OBJECT):
+            _device(check, device, inner)
+        check.field(packed, path, "externalIdentifier", STRING, nullable=True)
+        check.field(packed, path, "id", INTEGER)
+        kit = check.field(packed, path, "kit", OBJECT)
+        if kit is not None:
+            _kit(check, kit, f"{path}/kit")
     # "patient": {...}; exactly one of patient / site: ``exactly_one_of_patient_or_site``
     patient = check.field(order, "", "patient", OBJECT, nullable=True)
     if patient is not None:
@@ -299,6 +338,14 @@ def test_lists_and_counts_exactly_the_orders_with_item_or_kit_lines(walks: Walks
 
 def test_every_listed_order_has_the_model_s_attributes_and_types(walks: Walks) -> None:
     assert_none(run(order_model, walks.everywhere()), "Impilo order model")
+
+
+def test_the_walk_shows_devices_packed_kits_and_returns_to_check(walks: Walks) -> None:
+    # The model checks above prove something only where these lists have elements.
+    orders = walks.orders("admin")
+    for name in ("devices", "packedKits", "returnDevices"):
+        assert any(order[name] for order in orders), name
+    assert any(kit["devices"] for order in orders for kit in order["packedKits"])
 
 
 def test_every_listed_order_is_for_exactly_one_of_patient_or_site(walks: Walks) -> None:

@@ -396,6 +396,84 @@ async def test_an_orders_devices_are_shown_as_the_guides_device_model(client, wo
     assert shown["devices"] == fetched["devices"]
 
 
+async def packed_patient_order(client, world) -> tuple[dict, list[dict], list[int]]:
+    """An Impilo order for a patient whose first kit the supplier packed, through the
+    native API, with two units of the kit's item; the order, the kits and the units."""
+    items, kits = await impilo_catalog(client, world)
+    patient = await full_patient(client, world, await full_site(client, world))
+    response = await post_order(
+        client, world, filled(PATIENT_REQUEST, items, kits, patient=patient["id"])
+    )
+    assert response.status_code == 201, response.text
+    order, supplier = response.json(), world.auth("supplier")
+    units = [
+        (
+            await created(
+                await client.post(
+                    "/v1/devices",
+                    json={
+                        "item_id": items[0]["id"],
+                        "external_identifier": f"SN-{n}",
+                        "identifiers": [{"type": "IMEI", "value": f"35000000000000{n}"}],
+                    },
+                    headers=supplier,
+                )
+            )
+        )["id"]
+        for n in range(2)
+    ]
+    packed = await client.post(
+        f"/v1/orders/{order['id']}/packed-kits",
+        json={"kit_id": kits[0]["id"], "external_identifier": "KIT-1", "device_ids": units},
+        headers=supplier,
+    )
+    assert packed.status_code == 201, packed.text
+    return order, kits, units
+
+
+async def test_a_kit_the_supplier_packed_is_shown_with_its_devices_as_the_sample_shows(
+    client, world
+):
+    order, kits, units = await packed_patient_order(client, world)
+    fetched = (await get_order(client, world, order["id"])).json()
+    nullable = {"/site", "/packedKits/*/devices/*/site", "/packedKits/*/devices/*/lastHealthCheck"}
+    assert_like(fetched, SAMPLE_ORDER, nullable=frozenset(nullable))
+    (packed,) = fetched["packedKits"]
+    assert (packed["externalIdentifier"], packed["kit"]) == ("KIT-1", kit_out(kits[0]))
+    assert [d["id"] for d in packed["devices"]] == units
+    for n, device in enumerate(packed["devices"]):
+        assert device["currentPatient"] == fetched["patient"]
+        assert device["currentStatus"] == "assigned"
+        assert device["externalIdentifier"] == f"SN-{n}"
+        assert device["deviceIdentifiers"] == [{"type": "IMEI", "value": f"35000000000000{n}"}]
+        assert [e["type"] for e in device["deviceEvents"]] == ["assigned", "packed"]
+    assert fetched["devices"] == []  # packed devices show in their kit, not again loose
+
+
+async def test_a_return_of_a_device_the_patient_holds_is_shown_and_an_unknown_one_refused(
+    client, world
+):
+    order, kits, units = await packed_patient_order(client, world)
+    tracked = await client.post(
+        f"/v1/orders/{order['id']}/tracking-numbers",
+        json={"carrier": "usps", "value": "9400"},
+        headers=world.auth("supplier"),
+    )
+    assert tracked.status_code == 201, tracked.text
+    body = {
+        "orderKits": [{"count": 1, "kit": {"id": kits[0]["id"]}}],
+        "patient": {"id": order["patient"]["id"]},
+        "returnDevices": [{"id": 999999}],
+    }
+    listed = (await client.get(f"{BASE}/order", headers=key(world))).json()["total"]
+    assert pointers(refused(await post_order(client, world, body))) == {"/returnDevices/0/id"}
+    assert (await client.get(f"{BASE}/order", headers=key(world))).json()["total"] == listed
+    body["returnDevices"] = [{"id": units[0]}]
+    response = await post_order(client, world, body)
+    assert response.status_code == 201, response.text
+    assert response.json()["returnDevices"] == [{"id": units[0]}]
+
+
 async def test_a_site_orders_device_shows_the_site(client, world):
     items, kits = await impilo_catalog(client, world)
     site = await full_site(client, world)
