@@ -76,6 +76,21 @@ async def test_a_device_already_on_the_order_can_be_packed(client, world):
     assert response.json()["packed_kits"][0]["device_ids"] == [unit]
 
 
+async def test_a_device_packing_cannot_assign_is_named_at_its_place_in_the_request(client, world):
+    catalog = await make_catalog(client, world)
+    order = await kit_order(client, world, catalog)
+    on_it, retired = await units(client, world, catalog.item_ids[0], 2)
+    assert (await assign(client, world, order["id"], on_it)).status_code == 200
+    retiring = await client.patch(
+        f"/v1/devices/{retired}",
+        json={"current_status": "retired"},
+        headers=world.auth("supplier"),
+    )
+    assert retiring.status_code == 200, retiring.text
+    body = problem(await pack(client, world, order["id"], catalog.kit_id, on_it, retired), 422)
+    assert pointers(body) == {"/device_ids/1"}
+
+
 async def test_a_kit_the_order_does_not_ask_for_cannot_be_packed(client, world):
     catalog = await make_catalog(client, world)
     order = await make_order(client, world, catalog)

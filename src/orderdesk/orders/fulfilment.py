@@ -106,25 +106,28 @@ async def _assign(
     principal: Principal,
     *,
     field: str,
+    places: Sequence[int] | None = None,
 ) -> None:
     """Put the devices ``ids`` (all loaded, locked, in ``devices``) on the order, or raise
-    naming each one that cannot go (``/{field}/{i}``)."""
+    naming each one that cannot go (``/{field}/{i}``, ``i`` its place in the request:
+    ``places[n]`` for ``ids[n]``, by default ``n``)."""
     if not ids:
         return
+    at = list(places) if places is not None else list(range(len(ids)))
     taken = await _on_other_open_orders(session, order, ids)
     if taken:
         raise Conflict(
             "a device is assigned to another open order",
             errors=[
                 FieldError(f"device {ident} is on another open order", pointer=f"/{field}/{i}")
-                for i, ident in enumerate(ids)
+                for i, ident in zip(at, ids, strict=True)
                 if ident in taken
             ],
         )
     wanted = ordered_items(order)
     have = Counter(link.device.item_id for link in order.active_device_links)
     errors: list[FieldError] = []
-    for i, ident in enumerate(ids):
+    for i, ident in zip(at, ids, strict=True):
         device = devices[ident]
         pointer = f"/{field}/{i}"
         if device.current_status not in _ASSIGNABLE:
@@ -278,8 +281,15 @@ async def pack_kit(
             )
     if errors:
         raise ValidationFailed("the devices do not fit the kit", errors=errors)
+    fresh = [(i, ident) for i, ident in enumerate(ids) if ident not in on_it]
     await _assign(
-        session, order, [i for i in ids if i not in on_it], devices, principal, field="device_ids"
+        session,
+        order,
+        [ident for _, ident in fresh],
+        devices,
+        principal,
+        field="device_ids",
+        places=[i for i, _ in fresh],
     )
     packed_kit = PackedKit(
         tenant_id=order.tenant_id,
