@@ -53,7 +53,7 @@ from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, AccountKind, Role
 from orderdesk.tenancy.principal import Principal, system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
-from orderdesk.tenancy.scoping import select_visible
+from orderdesk.tenancy.scoping import find_in_tenant, select_visible
 from orderdesk.tenancy.service import create_account, create_credential
 from orderdesk.workflow import DENTAL_LAB
 from orderdesk.workflow.models import WorkflowRecord
@@ -244,7 +244,9 @@ async def load_demo(session: AsyncSession, tenant_id: int, *, key_name: str = "d
         await _play(session, rng, order.id, story, actors)
     await _return_a_device(session, acting)
     for item_id in catalog_ids.items[:2]:  # spare units in stock
-        await _register(session, rng, await session.get_one(Item, item_id), acting["supplier"])
+        item = await find_in_tenant(session, Item, item_id, tenant_id=tenant_id)
+        assert item is not None  # made by ``_catalog`` above
+        await _register(session, rng, item, acting["supplier"])
     account_ids = {who: account.id for who, account in accounts.items()}
     keys = await make_keys(session, tenant_id, account_ids, name=key_name)
     return await describe(session, tenant_id, account_ids, keys)
@@ -841,9 +843,14 @@ async def _return_a_device(session: AsyncSession, acting: dict[str, Principal]) 
         .order_by(Device.id)
         .limit(1)
     )
-    if device is None:  # the stories above deliver devices; nothing to return otherwise
+    # The stories above deliver devices to patients; nothing to return otherwise.
+    if device is None or device.current_patient_id is None:
         return
-    patient = await session.get_one(Patient, device.current_patient_id)
+    patient = await find_in_tenant(
+        session, Patient, device.current_patient_id, tenant_id=device.tenant_id
+    )
+    if patient is None:  # the device's holder is the tenant's own patient
+        return
     customer = next(p for p in acting.values() if p.account_id == patient.account_id)
     replacement = await orders.create_order(
         session,

@@ -44,12 +44,20 @@ def sayable(text: str) -> str:
     return NOT_TEXT.sub("\ufffd", text)
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+#: What a required text must hold once trimmed: a character that is not whitespace. Said in
+#: the schema too, so the document does not call a value of blanks ("\r") valid.
+SAID = r"\S"
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX, pattern=SAID)
+]
 ShortText = Annotated[str, StringConstraints(max_length=NAME_MAX)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX, pattern=SAID)
+]
 #: A name stored in a 100-character column (patient names, credential names).
 ShortName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CODE_MAX, pattern=SAID)
 ]
 LongText = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]

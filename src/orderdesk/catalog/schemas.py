@@ -7,6 +7,7 @@ from pydantic import Field, StringConstraints
 
 from orderdesk.schemas import (
     LIST_MAX,
+    SAID,
     Code,
     Count,
     Id,
@@ -19,7 +20,9 @@ from orderdesk.schemas import (
     not_null,
 )
 
-Currency = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)]
+Currency = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10, pattern=SAID)
+]
 Price = Annotated[
     Decimal,
     Field(

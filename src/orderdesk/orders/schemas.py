@@ -20,6 +20,7 @@ from orderdesk.orders.models import EventKind, ShippingOption
 from orderdesk.parties.schemas import PatientRead, SiteRead
 from orderdesk.schemas import (
     LIST_MAX,
+    SAID,
     Address,
     AddressOut,
     Code,
@@ -35,7 +36,9 @@ from orderdesk.schemas import (
 CodeList = Annotated[list[Code], Field(max_length=LIST_MAX)]
 #: A case's treatment plan: objects bounded like ``data``.
 Treatments = Annotated[list[CustomData], Field(max_length=LIST_MAX)]
-NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+NoteText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=SAID)
+]
 Comment = Annotated[str, StringConstraints(max_length=1000)]
 Comments = Annotated[
     list[Comment], Field(max_length=50, description="Short remarks, replaced whole")
@@ -171,7 +174,9 @@ class NoteCreate(Input):
 
 
 class TrackingNumberCreate(Input):
-    carrier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    carrier: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=SAID)
+    ]
     value: Code
 
 
