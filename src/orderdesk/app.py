@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(refuse_unread_body), Depends(refuse_unsafe_parameters)],
     )
+    app.state.settings = settings
     problems.install(app)
     openapi.install(app, negotiated=NEGOTIATED)
     for module in (health, tenancy, parties, catalog, devices, workflows, projects, orders):

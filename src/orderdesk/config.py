@@ -25,6 +25,11 @@ def async_database_url(url: str) -> URL:
     return parsed.set(drivername=driver)
 
 
+#: The shortest ``ORDERDESK_ADMIN_KEY`` accepted: a key anyone may try over the network
+#: must be beyond guessing (32 random characters of hex are 128 bits).
+ADMIN_KEY_MIN = 32
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERDESK_", extra="ignore")
 
@@ -34,7 +39,8 @@ class Settings(BaseSettings):
     )
     admin_key: SecretStr | None = Field(
         default=None,
-        description="If set, an admin credential with this secret exists for the default tenant",
+        description="If set, an admin credential with this secret exists for the default "
+        f"tenant; at least {ADMIN_KEY_MIN} characters",
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body")
     body_timeout: float = Field(
@@ -57,6 +63,16 @@ class Settings(BaseSettings):
         backend = async_database_url(value).get_backend_name()
         if backend not in {"sqlite", "postgresql"}:
             raise ValueError("database_url must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("admin_key")
+    @classmethod
+    def _strong_admin_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < ADMIN_KEY_MIN:
+            raise ValueError(
+                f"ORDERDESK_ADMIN_KEY must be at least {ADMIN_KEY_MIN} characters: it opens "
+                "every admin route to whoever guesses it (make one with `openssl rand -hex 32`)"
+            )
         return value
 
     @property

@@ -53,6 +53,7 @@ from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, AccountKind, Role
 from orderdesk.tenancy.principal import Principal, system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
+from orderdesk.tenancy.scopes import ROLE_SCOPES
 from orderdesk.tenancy.scoping import find_in_tenant, select_visible
 from orderdesk.tenancy.service import create_account, create_credential
 from orderdesk.workflow import DENTAL_LAB
@@ -98,6 +99,7 @@ def acting_for(tenant_id: int, account: Account) -> Principal:
         account_id=account.id,
         credential_id=None,
         name=account.name,
+        scopes=ROLE_SCOPES[Role(account.kind.value)],
     )
 
 
@@ -514,6 +516,7 @@ def _tenant_admin(tenant_id: int) -> Principal:
         account_id=None,
         credential_id=None,
         name="tenant admin",
+        scopes=ROLE_SCOPES[Role.ADMIN],
     )
 
 

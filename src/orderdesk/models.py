@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic and the test set-up."""
 
+from orderdesk.audit.models import AuditEntity, AuditEvent
 from orderdesk.catalog.models import Item, Kit, KitItem, Manufacturer, Product
 from orderdesk.db import Base
 from orderdesk.devices.models import Device, DeviceEvent, DeviceIdentifier
@@ -15,11 +16,13 @@ from orderdesk.orders.models import (
 from orderdesk.orderschemas.models import OrderSchema
 from orderdesk.parties.models import Patient, Site
 from orderdesk.projects.models import Project
-from orderdesk.tenancy.models import Account, Credential, Tenant
+from orderdesk.tenancy.models import Account, Credential, SigningKey, Tenant
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 
 __all__ = [
     "Account",
+    "AuditEntity",
+    "AuditEvent",
     "Base",
     "Credential",
     "Device",
@@ -39,6 +42,7 @@ __all__ = [
     "Patient",
     "Product",
     "Project",
+    "SigningKey",
     "Site",
     "Tenant",
     "TrackingNumber",

@@ -3,7 +3,11 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import update
 
+from orderdesk.db import session_scope
+from orderdesk.tenancy.models import Credential
+from orderdesk.tenancy.service import hash_secret
 from tests.api.builders import created, problem
 
 ROUTES = [
@@ -95,10 +99,33 @@ async def test_a_revoked_key_is_unauthorized(client, world):
     assert_unauthorized(await client.get("/v1/sites", headers={"X-API-Key": secret}))
 
 
-async def test_an_expired_key_is_unauthorized(client, world):
-    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
-    secret = await key_for(client, world, expires_at=past)
+async def expired_key(client, world, sessions) -> str:
+    """A key made to expire in a minute, once that minute has passed."""
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).isoformat()
+    secret = await key_for(client, world, expires_at=soon)
+    async with session_scope(sessions) as session:
+        await session.execute(
+            update(Credential)
+            .where(Credential.secret_hash == hash_secret(secret))
+            .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
+    return secret
+
+
+async def test_an_expired_key_is_unauthorized(client, world, sessions):
+    secret = await expired_key(client, world, sessions)
     assert_unauthorized(await client.get("/v1/sites", headers={"X-API-Key": secret}))
+
+
+async def test_a_key_cannot_be_made_already_expired(client, world):
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
+    body = {"name": "k", "role": "supplier", "account_id": world.accounts["supplier"]}
+    response = await client.post(
+        "/v1/credentials", json={**body, "expires_at": past}, headers=world.auth("admin")
+    )
+    assert problem(response, 422)["errors"] == [
+        {"detail": "must be in the future", "pointer": "/expires_at"}
+    ]
 
 
 async def test_a_key_works_until_it_expires(client, world):
@@ -108,9 +135,10 @@ async def test_a_key_works_until_it_expires(client, world):
     assert response.status_code == 200
 
 
-async def test_a_401_does_not_say_whether_the_key_was_unknown_revoked_or_expired(client, world):
-    past = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
-    expired = await key_for(client, world, expires_at=past)
+async def test_a_401_does_not_say_whether_the_key_was_unknown_revoked_or_expired(
+    client, world, sessions
+):
+    expired = await expired_key(client, world, sessions)
     unknown = await client.get("/v1/sites", headers={"X-API-Key": "od_nope_123"})
     stale = await client.get("/v1/sites", headers={"X-API-Key": expired})
     assert assert_unauthorized(unknown) == assert_unauthorized(stale)
@@ -150,7 +178,10 @@ async def test_the_openapi_document_describes_the_v1_routes(client):
     ):
         assert path in paths
     schemes = response.json()["components"]["securitySchemes"]
-    assert {s["type"] for s in schemes.values()} >= {"http", "apiKey"}
+    assert {s["type"] for s in schemes.values()} >= {"oauth2", "apiKey"}
+    flow = schemes["OAuth2"]["flows"]["clientCredentials"]
+    assert flow["tokenUrl"] == "/oauth/token"
+    assert "phi:read" in flow["scopes"]
 
 
 async def test_the_interactive_docs_are_served(client):

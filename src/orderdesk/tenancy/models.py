@@ -70,7 +70,8 @@ class Account(TenantOwned, Versioned, Base):
 
 
 class Credential(TenantOwned, Base):
-    """An API key. Only a SHA-256 hash of its secret is kept; the secret is shown once."""
+    """An API key, which is also an OAuth2 client (its prefix the client id, its secret the
+    client secret). Only a SHA-256 hash of the secret is kept; the secret is shown once."""
 
     __tablename__ = "credentials"
     __table_args__ = (Index(None, "tenant_id", "id"),)
@@ -79,8 +80,14 @@ class Credential(TenantOwned, Base):
     prefix: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
+    #: The scope names it holds (``tenancy.scopes``), sorted; within its role's.
+    scopes: Mapped[list[str]] = mapped_column(JSON)
     account_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    #: The key this one replaced (``rotate``), which stays valid until its ``expires_at``.
+    rotated_from_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("credentials.id", ondelete="SET NULL")
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
@@ -91,3 +98,14 @@ class Credential(TenantOwned, Base):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+class SigningKey(IdMixin, Base):
+    """The key that signs access tokens when no ``ORDERDESK_TOKEN_SIGNING_KEY`` is set: made
+    once by the first process that needs it, so that every process signs and checks alike."""
+
+    __tablename__ = "signing_keys"
+
+    purpose: Mapped[str] = mapped_column(String(50), unique=True)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

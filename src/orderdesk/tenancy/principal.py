@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from orderdesk.errors import FieldError, Forbidden, ValidationFailed
 from orderdesk.tenancy.models import Role
+from orderdesk.tenancy.scopes import ROLE_SCOPES, Scope
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,7 @@ class Principal:
     credential_id: int | None  # None for the system itself (CLI, demo)
     name: str
     client: str | None = None  # calling client id a compatibility API reports
+    scopes: frozenset[Scope] = frozenset()  # what the credential (or its token) may do
 
     @property
     def is_admin(self) -> bool:
@@ -26,8 +29,22 @@ class Principal:
         """How the timeline names this caller."""
         return f"{self.role.value}:{self.name}"
 
+    @property
+    def sees_phi(self) -> bool:
+        """Whether patients' identifying data is shown to this caller (``phi:read``)."""
+        return Scope.PHI_READ in self.scopes
+
     def with_client(self, client: str | None) -> Principal:
         return replace(self, client=client)
+
+    def require_scopes(self, needed: Iterable[str]) -> None:
+        """Refuse (403, naming them) unless the caller holds every scope ``needed``."""
+        missing = sorted(set(needed) - {s.value for s in self.scopes})
+        if missing:
+            raise Forbidden(
+                f"this needs the scope {', '.join(missing)}, which the credential does not hold",
+                extra={"missing_scopes": missing},
+            )
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
@@ -55,5 +72,10 @@ class Principal:
 def system_principal(tenant_id: int) -> Principal:
     """The service acting on its own behalf (demo loader, CLI)."""
     return Principal(
-        tenant_id=tenant_id, role=Role.ADMIN, account_id=None, credential_id=None, name="system"
+        tenant_id=tenant_id,
+        role=Role.ADMIN,
+        account_id=None,
+        credential_id=None,
+        name="system",
+        scopes=ROLE_SCOPES[Role.ADMIN],
     )

@@ -18,6 +18,7 @@ from orderdesk.schemas import (
     not_null,
 )
 from orderdesk.tenancy.models import AccountKind, Role
+from orderdesk.tenancy.scopes import Scope
 
 
 class AccountCreate(Input):
@@ -68,15 +69,32 @@ class CredentialCreate(Input):
     account_id: Id | None = Field(
         default=None, description="Required for customer and supplier roles; none for admin"
     )
-    expires_at: AwareDatetime | None = None
+    scopes: list[Scope] | None = Field(
+        default=None,
+        max_length=len(Scope),
+        description="What it may do, within its role's scopes; left out, every scope of its role",
+    )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When it stops working; left out, it works until revoked"
+    )
+
+
+class CredentialRotate(Input):
+    old_valid_until: AwareDatetime | None = Field(
+        default=None,
+        description="Until when the old key keeps working (at most its own expiry); "
+        "left out, it stops now",
+    )
 
 
 class CredentialRead(Output):
     id: int
     name: str
-    prefix: str
+    prefix: str = Field(description="Its public, random prefix; also its OAuth2 client id")
     role: Role
     account_id: int | None
+    scopes: list[Scope]
+    rotated_from_id: int | None = Field(description="The key this one replaced, if any")
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     expires_at: dt.datetime | None

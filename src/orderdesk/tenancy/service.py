@@ -13,12 +13,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.db import Work, utcnow, write_soon
-from orderdesk.errors import FieldError, Forbidden, Unauthorized, ValidationFailed, not_found
+from orderdesk.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Unauthorized,
+    ValidationFailed,
+    not_found,
+)
 from orderdesk.schemas import ID_MAX, NAME_MAX, address_dict, apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import Account, AccountKind, Credential, Role, Tenant
 from orderdesk.tenancy.principal import Principal, system_principal
-from orderdesk.tenancy.schemas import AccountCreate, AccountUpdate, CredentialCreate
+from orderdesk.tenancy.schemas import (
+    AccountCreate,
+    AccountUpdate,
+    CredentialCreate,
+    CredentialRotate,
+)
+from orderdesk.tenancy.scopes import Scope, loaded, scopes_for, stored
 from orderdesk.tenancy.scoping import find_in_tenant, get_visible
 from orderdesk.workflow.service import install_defaults
 
@@ -32,9 +45,18 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+#: Every key and prefix starts so, which lets secret scanners and people recognise one.
+KEY_MARK = "od_"
+
+
+def new_prefix() -> str:
+    """A public prefix: random, never derived from the secret, so it helps no guess."""
+    return f"{KEY_MARK}{secrets.token_hex(6)}"
+
+
 def new_secret() -> tuple[str, str]:
     """A fresh API key and its public prefix (which identifies it in lists and logs)."""
-    prefix = f"od_{secrets.token_hex(6)}"
+    prefix = new_prefix()
     return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
@@ -145,14 +167,21 @@ async def create_credential(
             principal=principal,
             pointer="/account_id",
         )
+    scopes = scopes_for(data.role, data.scopes)
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise ValidationFailed(
+            "the key would never work",
+            errors=[FieldError("must be in the future", pointer="/expires_at")],
+        )
     if secret is None:
         secret, prefix = new_secret()
     else:
-        prefix = f"od_{hash_secret(secret)[:8]}"
+        prefix = new_prefix()
     credential = Credential(
         tenant_id=principal.tenant_id,
         name=data.name,
         role=data.role,
+        scopes=stored(scopes),
         account_id=data.account_id,
         expires_at=data.expires_at,
         prefix=prefix,
@@ -194,6 +223,38 @@ async def revoke_credential(
     return credential
 
 
+async def rotate_credential(
+    session: AsyncSession, credential_id: int, data: CredentialRotate, *, principal: Principal
+) -> tuple[Credential, str]:
+    """A new key with the old one's name, role, account, scopes and expiry; the old one
+    keeps working until ``data.old_valid_until`` (never past its own expiry), else stops now."""
+    old = await get_credential(session, credential_id, principal=principal)
+    now = utcnow()
+    if not old.is_usable(now):
+        raise Conflict("only a key that still works can be rotated; make a new one instead")
+    until = data.old_valid_until or now
+    if until < now:
+        raise ValidationFailed(
+            "the old key cannot stop in the past",
+            errors=[FieldError("must be now or later", pointer="/old_valid_until")],
+        )
+    new, secret = await create_credential(
+        session,
+        CredentialCreate(
+            name=old.name,
+            role=old.role,
+            account_id=old.account_id,
+            scopes=sorted(loaded(old.scopes)),
+            expires_at=old.expires_at,
+        ),
+        principal=principal,
+    )
+    new.rotated_from_id = old.id
+    old.expires_at = min(until, old.expires_at) if old.expires_at else until
+    await session.flush()
+    return new, secret
+
+
 async def ensure_secret_credential(
     session: AsyncSession, tenant: Tenant, secret: str, *, name: str = "admin (environment)"
 ) -> Credential:
@@ -225,8 +286,8 @@ def _mark_used(credential: Credential, now: dt.datetime) -> Work:
     return mark
 
 
-async def authenticate(session: AsyncSession, key: str) -> Principal:
-    """The principal behind an API key, or 401. Constant work whatever the key."""
+async def credential_by_secret(session: AsyncSession, key: str) -> Credential:
+    """The usable credential whose secret ``key`` is, or 401. Constant work whatever the key."""
     credential = (
         await session.scalars(select(Credential).where(Credential.secret_hash == hash_secret(key)))
     ).one_or_none()
@@ -235,10 +296,23 @@ async def authenticate(session: AsyncSession, key: str) -> Principal:
         raise Unauthorized("the API key is unknown, revoked or expired")
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
         await write_soon(session, _mark_used(credential, now))
+    return credential
+
+
+def principal_of(credential: Credential, scopes: frozenset[Scope] | None = None) -> Principal:
+    """Who calls with this credential: with all its scopes, or only ``scopes`` of them
+    (an access token's)."""
+    held = loaded(credential.scopes)
     return Principal(
         tenant_id=credential.tenant_id,
         role=credential.role,
         account_id=credential.account_id,
         credential_id=credential.id,
         name=credential.name,
+        scopes=held if scopes is None else held & scopes,
     )
+
+
+async def authenticate(session: AsyncSession, key: str) -> Principal:
+    """The principal behind an API key, or 401."""
+    return principal_of(await credential_by_secret(session, key))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanReadCatalog, CanWriteCatalog
 from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
 from orderdesk.catalog import queries, service
 from orderdesk.catalog.schemas import (
@@ -23,7 +24,6 @@ from orderdesk.catalog.schemas import (
     ProductRead,
     ProductUpdate,
 )
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.schemas import ID_MAX
@@ -37,7 +37,7 @@ AccountFilter = Annotated[
 
 @router.post("/manufacturers", status_code=status.HTTP_201_CREATED, tags=["catalog"])
 async def create_manufacturer(
-    body: ManufacturerCreate, session: SessionDep, principal: PrincipalDep
+    body: ManufacturerCreate, session: SessionDep, principal: CanWriteCatalog
 ) -> ManufacturerRead:
     return ManufacturerRead.model_validate(
         await service.create_manufacturer(session, body, principal=principal)
@@ -48,7 +48,7 @@ async def create_manufacturer(
 async def list_manufacturers(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
 ) -> ListPage[ManufacturerRead]:
@@ -65,7 +65,7 @@ async def list_manufacturers(
 
 @router.get("/manufacturers/{manufacturer_id}", tags=["catalog"])
 async def get_manufacturer(
-    manufacturer_id: int, session: SessionDep, principal: PrincipalDep
+    manufacturer_id: int, session: SessionDep, principal: CanReadCatalog
 ) -> ManufacturerRead:
     return ManufacturerRead.model_validate(
         await service.load_manufacturer(session, manufacturer_id, principal=principal)
@@ -74,7 +74,7 @@ async def get_manufacturer(
 
 @router.patch("/manufacturers/{manufacturer_id}", tags=["catalog"])
 async def update_manufacturer(
-    manufacturer_id: int, body: ManufacturerUpdate, session: SessionDep, principal: PrincipalDep
+    manufacturer_id: int, body: ManufacturerUpdate, session: SessionDep, principal: CanWriteCatalog
 ) -> ManufacturerRead:
     return ManufacturerRead.model_validate(
         await service.update_manufacturer(session, manufacturer_id, body, principal=principal)
@@ -82,7 +82,9 @@ async def update_manufacturer(
 
 
 @router.post("/items", status_code=status.HTTP_201_CREATED, tags=["catalog"])
-async def create_item(body: ItemCreate, session: SessionDep, principal: PrincipalDep) -> ItemRead:
+async def create_item(
+    body: ItemCreate, session: SessionDep, principal: CanWriteCatalog
+) -> ItemRead:
     return ItemRead.model_validate(await service.create_item(session, body, principal=principal))
 
 
@@ -90,7 +92,7 @@ async def create_item(body: ItemCreate, session: SessionDep, principal: Principa
 async def list_items(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
     paging: Annotated[Paging, Depends(sorted_by("id", "name", "sku"))],
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
@@ -110,13 +112,13 @@ async def list_items(
 
 
 @router.get("/items/{item_id}", tags=["catalog"])
-async def get_item(item_id: int, session: SessionDep, principal: PrincipalDep) -> ItemRead:
+async def get_item(item_id: int, session: SessionDep, principal: CanReadCatalog) -> ItemRead:
     return ItemRead.model_validate(await service.load_item(session, item_id, principal=principal))
 
 
 @router.patch("/items/{item_id}", tags=["catalog"])
 async def update_item(
-    item_id: int, body: ItemUpdate, session: SessionDep, principal: PrincipalDep
+    item_id: int, body: ItemUpdate, session: SessionDep, principal: CanWriteCatalog
 ) -> ItemRead:
     return ItemRead.model_validate(
         await service.update_item(session, item_id, body, principal=principal)
@@ -124,7 +126,7 @@ async def update_item(
 
 
 @router.post("/kits", status_code=status.HTTP_201_CREATED, tags=["catalog"])
-async def create_kit(body: KitCreate, session: SessionDep, principal: PrincipalDep) -> KitRead:
+async def create_kit(body: KitCreate, session: SessionDep, principal: CanWriteCatalog) -> KitRead:
     return KitRead.model_validate(await service.create_kit(session, body, principal=principal))
 
 
@@ -132,7 +134,7 @@ async def create_kit(body: KitCreate, session: SessionDep, principal: PrincipalD
 async def list_kits(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
     archived: Annotated[bool | None, Query()] = None,
@@ -150,13 +152,13 @@ async def list_kits(
 
 
 @router.get("/kits/{kit_id}", tags=["catalog"])
-async def get_kit(kit_id: int, session: SessionDep, principal: PrincipalDep) -> KitRead:
+async def get_kit(kit_id: int, session: SessionDep, principal: CanReadCatalog) -> KitRead:
     return KitRead.model_validate(await service.load_kit(session, kit_id, principal=principal))
 
 
 @router.patch("/kits/{kit_id}", tags=["catalog"])
 async def update_kit(
-    kit_id: int, body: KitUpdate, session: SessionDep, principal: PrincipalDep
+    kit_id: int, body: KitUpdate, session: SessionDep, principal: CanWriteCatalog
 ) -> KitRead:
     return KitRead.model_validate(
         await service.update_kit(session, kit_id, body, principal=principal)
@@ -165,7 +167,7 @@ async def update_kit(
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, tags=["catalog"])
 async def create_product(
-    body: ProductCreate, session: SessionDep, principal: PrincipalDep
+    body: ProductCreate, session: SessionDep, principal: CanWriteCatalog
 ) -> ProductRead:
     return ProductRead.model_validate(
         await service.create_product(session, body, principal=principal)
@@ -176,7 +178,7 @@ async def create_product(
 async def list_products(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     account_id: AccountFilter = None,
     orderable: Annotated[bool | None, Query()] = None,
@@ -194,7 +196,9 @@ async def list_products(
 
 
 @router.get("/products/{product_id}", tags=["catalog"])
-async def get_product(product_id: int, session: SessionDep, principal: PrincipalDep) -> ProductRead:
+async def get_product(
+    product_id: int, session: SessionDep, principal: CanReadCatalog
+) -> ProductRead:
     return ProductRead.model_validate(
         await service.load_product(session, product_id, principal=principal)
     )
@@ -202,7 +206,7 @@ async def get_product(product_id: int, session: SessionDep, principal: Principal
 
 @router.patch("/products/{product_id}", tags=["catalog"])
 async def update_product(
-    product_id: int, body: ProductUpdate, session: SessionDep, principal: PrincipalDep
+    product_id: int, body: ProductUpdate, session: SessionDep, principal: CanWriteCatalog
 ) -> ProductRead:
     return ProductRead.model_validate(
         await service.update_product(session, product_id, body, principal=principal)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Response, status
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanReadDevices, CanWriteDevices
 from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
 from orderdesk.devices import queries, service
 from orderdesk.devices.schemas import (
@@ -16,7 +17,6 @@ from orderdesk.devices.schemas import (
     DeviceRead,
     DeviceUpdate,
 )
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
@@ -29,7 +29,7 @@ router = surface_router(NATIVE, prefix="/v1", tags=["devices"])
     "/devices", status_code=status.HTTP_201_CREATED, responses=sends(201, "ETag", "Location")
 )
 async def create_device(
-    body: DeviceCreate, session: SessionDep, principal: PrincipalDep, response: Response
+    body: DeviceCreate, session: SessionDep, principal: CanWriteDevices, response: Response
 ) -> DeviceRead:
     device = DeviceRead.model_validate(
         await service.create_device(session, body, principal=principal)
@@ -43,7 +43,7 @@ async def create_device(
 async def list_devices(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadDevices,
     paging: Annotated[Paging, Depends(sorted_by(*queries.DEVICE_SORTS))],
     filters: Annotated[queries.DeviceFilter, Depends()],
 ) -> ListPage[DeviceRead]:
@@ -60,7 +60,7 @@ async def list_devices(
 
 @router.get("/devices/{device_id}", responses=sends(200, "ETag"))
 async def get_device(
-    device_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    device_id: int, session: SessionDep, principal: CanReadDevices, response: Response
 ) -> DeviceRead:
     device = DeviceRead.model_validate(
         await service.load_device(session, device_id, principal=principal)
@@ -74,7 +74,7 @@ async def update_device(
     device_id: int,
     body: DeviceUpdate,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanWriteDevices,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> DeviceRead:
@@ -93,7 +93,7 @@ async def update_device(
 
 @router.post("/devices/{device_id}/events", status_code=status.HTTP_201_CREATED)
 async def add_device_event(
-    device_id: int, body: DeviceEventCreate, session: SessionDep, principal: PrincipalDep
+    device_id: int, body: DeviceEventCreate, session: SessionDep, principal: CanWriteDevices
 ) -> DeviceEventRead:
     return DeviceEventRead.model_validate(
         await service.add_event(session, device_id, body, principal=principal)
@@ -105,7 +105,7 @@ async def list_device_events(
     device_id: int,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadDevices,
     paging: PagingDep,
 ) -> ListPage[DeviceEventRead]:
     page = await queries.device_events(

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Response, status
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanReadOrders, CanWriteDevices, CanWriteOrders
 from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
@@ -38,7 +38,7 @@ router = surface_router(NATIVE, prefix="/v1", tags=["orders"])
     "/orders", status_code=status.HTTP_201_CREATED, responses=sends(201, "ETag", "Location")
 )
 async def create_order(
-    body: OrderCreate, session: SessionDep, principal: PrincipalDep, response: Response
+    body: OrderCreate, session: SessionDep, principal: CanWriteOrders, response: Response
 ) -> OrderRead:
     order = await read_order(
         session, await service.create_order(session, body, principal=principal), principal
@@ -52,7 +52,7 @@ async def create_order(
 async def list_orders(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadOrders,
     paging: Annotated[Paging, Depends(sorted_by(*queries.ORDER_SORTS))],
     filters: Annotated[queries.OrderFilter, Depends()],
 ) -> ListPage[OrderRead]:
@@ -65,7 +65,7 @@ async def list_orders(
 
 @router.get("/orders/{order_id}", responses=sends(200, "ETag"))
 async def get_order(
-    order_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    order_id: int, session: SessionDep, principal: CanReadOrders, response: Response
 ) -> OrderRead:
     order = await read_order(
         session, await service.load_order(session, order_id, principal), principal
@@ -79,7 +79,7 @@ async def update_order(
     order_id: int,
     body: OrderUpdate,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanWriteOrders,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> OrderRead:
@@ -93,7 +93,7 @@ async def update_order(
 
 @router.post("/orders/{order_id}/transitions")
 async def move_order(
-    order_id: int, body: TransitionRequest, session: SessionDep, principal: PrincipalDep
+    order_id: int, body: TransitionRequest, session: SessionDep, principal: CanWriteOrders
 ) -> OrderRead:
     return await read_order(
         session, await service.move_order(session, order_id, body, principal=principal), principal
@@ -102,7 +102,7 @@ async def move_order(
 
 @router.post("/orders/{order_id}/cancel")
 async def cancel_order(
-    order_id: int, session: SessionDep, principal: PrincipalDep, body: CancelRequest | None = None
+    order_id: int, session: SessionDep, principal: CanWriteOrders, body: CancelRequest | None = None
 ) -> OrderRead:
     return await read_order(
         session,
@@ -113,7 +113,7 @@ async def cancel_order(
 
 @router.post("/orders/{order_id}/notes", status_code=status.HTTP_201_CREATED)
 async def add_note(
-    order_id: int, body: NoteCreate, session: SessionDep, principal: PrincipalDep
+    order_id: int, body: NoteCreate, session: SessionDep, principal: CanWriteOrders
 ) -> NoteRead:
     return NoteRead.model_validate(
         await service.add_note(session, order_id, body, principal=principal)
@@ -122,7 +122,7 @@ async def add_note(
 
 @router.post("/orders/{order_id}/tracking-numbers", status_code=status.HTTP_201_CREATED)
 async def add_tracking_number(
-    order_id: int, body: TrackingNumberCreate, session: SessionDep, principal: PrincipalDep
+    order_id: int, body: TrackingNumberCreate, session: SessionDep, principal: CanWriteOrders
 ) -> TrackingNumberRead:
     return TrackingNumberRead.model_validate(
         await service.add_tracking_number(session, order_id, body, principal=principal)
@@ -131,7 +131,7 @@ async def add_tracking_number(
 
 @router.post("/orders/{order_id}/devices")
 async def assign_devices(
-    order_id: int, body: DeviceAssignment, session: SessionDep, principal: PrincipalDep
+    order_id: int, body: DeviceAssignment, session: SessionDep, principal: CanWriteDevices
 ) -> OrderRead:
     """Assign devices to the open order (its supplier, or an admin)."""
     return await read_order(
@@ -143,7 +143,7 @@ async def assign_devices(
 
 @router.delete("/orders/{order_id}/devices/{device_id}")
 async def unassign_device(
-    order_id: int, device_id: int, session: SessionDep, principal: PrincipalDep
+    order_id: int, device_id: int, session: SessionDep, principal: CanWriteDevices
 ) -> OrderRead:
     """Take a device off the open order: it is back in stock, held by nobody."""
     return await read_order(
@@ -155,7 +155,7 @@ async def unassign_device(
 
 @router.post("/orders/{order_id}/packed-kits", status_code=status.HTTP_201_CREATED)
 async def pack_kit(
-    order_id: int, body: KitPacking, session: SessionDep, principal: PrincipalDep
+    order_id: int, body: KitPacking, session: SessionDep, principal: CanWriteDevices
 ) -> OrderRead:
     """Pack one of the open order's kits with devices (its supplier, or an admin); the
     devices not yet on the order are assigned by it."""
@@ -166,7 +166,7 @@ async def pack_kit(
 
 @router.delete("/orders/{order_id}/packed-kits/{packed_kit_id}")
 async def unpack_kit(
-    order_id: int, packed_kit_id: int, session: SessionDep, principal: PrincipalDep
+    order_id: int, packed_kit_id: int, session: SessionDep, principal: CanWriteDevices
 ) -> OrderRead:
     """Take a packed kit apart before it ships; its devices stay assigned to the order."""
     return await read_order(
@@ -180,7 +180,7 @@ async def unpack_kit(
 async def receive_returns(
     order_id: int,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanWriteOrders,
     body: ReturnsReceipt | None = None,
 ) -> OrderRead:
     """Record what came back of the order's returns (its supplier, or an admin): without
@@ -197,7 +197,11 @@ async def receive_returns(
 
 @router.get("/orders/{order_id}/timeline")
 async def order_timeline(
-    order_id: int, request: Request, session: SessionDep, principal: PrincipalDep, paging: PagingDep
+    order_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: CanReadOrders,
+    paging: PagingDep,
 ) -> ListPage[OrderEventRead]:
     page = await queries.timeline(
         session, order_id, principal, cursor=paging.cursor, limit=paging.limit

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanReadPatients, CanWritePatients
 from orderdesk.api.listing import IdFilter, ListPage, Paging, page_response, sorted_by
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.parties import queries, service
@@ -25,7 +25,9 @@ router = surface_router(NATIVE, prefix="/v1")
 
 
 @router.post("/sites", status_code=status.HTTP_201_CREATED, tags=["sites"])
-async def create_site(body: SiteCreate, session: SessionDep, principal: PrincipalDep) -> SiteRead:
+async def create_site(
+    body: SiteCreate, session: SessionDep, principal: CanWritePatients
+) -> SiteRead:
     return SiteRead.model_validate(await service.create_site(session, body, principal=principal))
 
 
@@ -33,7 +35,7 @@ async def create_site(body: SiteCreate, session: SessionDep, principal: Principa
 async def list_sites(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadPatients,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     active: Annotated[bool | None, Query()] = None,
     account_id: IdFilter = None,
@@ -51,13 +53,13 @@ async def list_sites(
 
 
 @router.get("/sites/{site_id}", tags=["sites"])
-async def get_site(site_id: int, session: SessionDep, principal: PrincipalDep) -> SiteRead:
+async def get_site(site_id: int, session: SessionDep, principal: CanReadPatients) -> SiteRead:
     return SiteRead.model_validate(await service.load_site(session, site_id, principal=principal))
 
 
 @router.patch("/sites/{site_id}", tags=["sites"])
 async def update_site(
-    site_id: int, body: SiteUpdate, session: SessionDep, principal: PrincipalDep
+    site_id: int, body: SiteUpdate, session: SessionDep, principal: CanWritePatients
 ) -> SiteRead:
     return SiteRead.model_validate(
         await service.update_site(session, site_id, body, principal=principal)
@@ -66,7 +68,7 @@ async def update_site(
 
 @router.post("/patients", status_code=status.HTTP_201_CREATED, tags=["patients"])
 async def create_patient(
-    body: PatientCreate, session: SessionDep, principal: PrincipalDep
+    body: PatientCreate, session: SessionDep, principal: CanWritePatients
 ) -> PatientRead:
     return PatientRead.model_validate(
         await service.create_patient(session, body, principal=principal)
@@ -77,7 +79,7 @@ async def create_patient(
 async def list_patients(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadPatients,
     paging: Annotated[Paging, Depends(sorted_by("id", "last_name"))],
     site_id: IdFilter = None,
     account_id: IdFilter = None,
@@ -99,7 +101,9 @@ async def list_patients(
 
 
 @router.get("/patients/{patient_id}", tags=["patients"])
-async def get_patient(patient_id: int, session: SessionDep, principal: PrincipalDep) -> PatientRead:
+async def get_patient(
+    patient_id: int, session: SessionDep, principal: CanReadPatients
+) -> PatientRead:
     return PatientRead.model_validate(
         await service.load_patient(session, patient_id, principal=principal)
     )
@@ -107,7 +111,7 @@ async def get_patient(patient_id: int, session: SessionDep, principal: Principal
 
 @router.patch("/patients/{patient_id}", tags=["patients"])
 async def update_patient(
-    patient_id: int, body: PatientUpdate, session: SessionDep, principal: PrincipalDep
+    patient_id: int, body: PatientUpdate, session: SessionDep, principal: CanWritePatients
 ) -> PatientRead:
     return PatientRead.model_validate(
         await service.update_patient(session, patient_id, body, principal=principal)

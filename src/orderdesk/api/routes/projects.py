@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanReadCatalog, CanReadOrders, CanWriteCatalog, CanWriteOrders
 from orderdesk.api.listing import IdFilter, ListPage, Paging, PagingDep, page_response, sorted_by
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries
@@ -26,7 +26,7 @@ router = surface_router(NATIVE, prefix="/v1")
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, tags=["projects"])
 async def create_project(
-    body: ProjectCreate, session: SessionDep, principal: PrincipalDep
+    body: ProjectCreate, session: SessionDep, principal: CanWriteOrders
 ) -> ProjectRead:
     return ProjectRead.model_validate(
         await project_service.create_project(session, body, principal=principal)
@@ -37,7 +37,7 @@ async def create_project(
 async def list_projects(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadOrders,
     paging: Annotated[Paging, Depends(sorted_by("id"))],
     patient_id: IdFilter = None,
 ) -> ListPage[ProjectRead]:
@@ -53,7 +53,9 @@ async def list_projects(
 
 
 @router.get("/projects/{project_id}", tags=["projects"])
-async def get_project(project_id: int, session: SessionDep, principal: PrincipalDep) -> ProjectRead:
+async def get_project(
+    project_id: int, session: SessionDep, principal: CanReadOrders
+) -> ProjectRead:
     return ProjectRead.model_validate(
         await project_service.load_project(session, project_id, principal=principal)
     )
@@ -64,7 +66,7 @@ async def project_orders(
     project_id: int,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadOrders,
     paging: Annotated[Paging, Depends(sorted_by(*queries.ORDER_SORTS))],
 ) -> ListPage[OrderRead]:
     project = await project_service.load_project(session, project_id, principal=principal)
@@ -85,7 +87,7 @@ async def project_timeline(
     project_id: int,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadOrders,
     paging: PagingDep,
 ) -> ListPage[OrderEventRead]:
     """Every event of every order in the project that the caller may see."""
@@ -97,7 +99,7 @@ async def project_timeline(
 
 @router.post("/order-schemas", status_code=status.HTTP_201_CREATED, tags=["order schemas"])
 async def create_order_schema(
-    body: OrderSchemaCreate, session: SessionDep, principal: PrincipalDep
+    body: OrderSchemaCreate, session: SessionDep, principal: CanWriteCatalog
 ) -> OrderSchemaRead:
     return OrderSchemaRead.model_validate(
         await schema_service.create_order_schema(session, body, principal=principal)
@@ -108,7 +110,7 @@ async def create_order_schema(
 async def list_order_schemas(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ListPage[OrderSchemaRead]:
@@ -125,7 +127,7 @@ async def list_order_schemas(
 
 @router.get("/order-schemas/{schema_id}", tags=["order schemas"])
 async def get_order_schema(
-    schema_id: int, session: SessionDep, principal: PrincipalDep
+    schema_id: int, session: SessionDep, principal: CanReadCatalog
 ) -> OrderSchemaRead:
     return OrderSchemaRead.model_validate(
         await schema_queries.load_order_schema(session, schema_id, principal=principal)
@@ -134,7 +136,7 @@ async def get_order_schema(
 
 @router.put("/order-schemas/{schema_id}", tags=["order schemas"])
 async def update_order_schema(
-    schema_id: int, body: OrderSchemaUpdate, session: SessionDep, principal: PrincipalDep
+    schema_id: int, body: OrderSchemaUpdate, session: SessionDep, principal: CanWriteCatalog
 ) -> OrderSchemaRead:
     return OrderSchemaRead.model_validate(
         await schema_service.update_order_schema(session, schema_id, body, principal=principal)

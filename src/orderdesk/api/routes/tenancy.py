@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanAdminister, CanReadAccounts
 from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.tenancy import queries, service
-from orderdesk.tenancy.models import AccountKind
+from orderdesk.tenancy.models import AccountKind, Credential
 from orderdesk.tenancy.schemas import (
     AccountCreate,
     AccountRead,
@@ -20,6 +20,7 @@ from orderdesk.tenancy.schemas import (
     CredentialCreate,
     CredentialCreated,
     CredentialRead,
+    CredentialRotate,
 )
 
 router = surface_router(NATIVE, prefix="/v1")
@@ -27,7 +28,7 @@ router = surface_router(NATIVE, prefix="/v1")
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, tags=["accounts"])
 async def create_account(
-    body: AccountCreate, session: SessionDep, principal: PrincipalDep
+    body: AccountCreate, session: SessionDep, principal: CanAdminister
 ) -> AccountRead:
     return AccountRead.model_validate(
         await service.create_account(session, body, principal=principal)
@@ -38,7 +39,7 @@ async def create_account(
 async def list_accounts(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadAccounts,
     paging: Annotated[Paging, Depends(sorted_by("id", "name"))],
     kind: Annotated[AccountKind | None, Query()] = None,
 ) -> ListPage[AccountRead]:
@@ -54,7 +55,9 @@ async def list_accounts(
 
 
 @router.get("/accounts/{account_id}", tags=["accounts"])
-async def get_account(account_id: int, session: SessionDep, principal: PrincipalDep) -> AccountRead:
+async def get_account(
+    account_id: int, session: SessionDep, principal: CanReadAccounts
+) -> AccountRead:
     return AccountRead.model_validate(
         await service.load_account(session, account_id, principal=principal)
     )
@@ -62,7 +65,7 @@ async def get_account(account_id: int, session: SessionDep, principal: Principal
 
 @router.patch("/accounts/{account_id}", tags=["accounts"])
 async def update_account(
-    account_id: int, body: AccountUpdate, session: SessionDep, principal: PrincipalDep
+    account_id: int, body: AccountUpdate, session: SessionDep, principal: CanAdminister
 ) -> AccountRead:
     return AccountRead.model_validate(
         await service.update_account(session, account_id, body, principal=principal)
@@ -71,9 +74,13 @@ async def update_account(
 
 @router.post("/credentials", status_code=status.HTTP_201_CREATED, tags=["credentials"])
 async def create_credential(
-    body: CredentialCreate, session: SessionDep, principal: PrincipalDep
+    body: CredentialCreate, session: SessionDep, principal: CanAdminister
 ) -> CredentialCreated:
     credential, secret = await service.create_credential(session, body, principal=principal)
+    return _created(credential, secret)
+
+
+def _created(credential: Credential, secret: str) -> CredentialCreated:
     return CredentialCreated(
         **CredentialRead.model_validate(credential).model_dump(), secret=secret
     )
@@ -83,7 +90,7 @@ async def create_credential(
 async def list_credentials(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanAdminister,
     paging: Annotated[Paging, Depends(sorted_by("id", "created_at"))],
 ) -> ListPage[CredentialRead]:
     page = await queries.list_credentials(
@@ -94,7 +101,7 @@ async def list_credentials(
 
 @router.get("/credentials/{credential_id}", tags=["credentials"])
 async def get_credential(
-    credential_id: int, session: SessionDep, principal: PrincipalDep
+    credential_id: int, session: SessionDep, principal: CanAdminister
 ) -> CredentialRead:
     return CredentialRead.model_validate(
         await service.get_credential(session, credential_id, principal=principal)
@@ -103,8 +110,27 @@ async def get_credential(
 
 @router.post("/credentials/{credential_id}/revoke", tags=["credentials"])
 async def revoke_credential(
-    credential_id: int, session: SessionDep, principal: PrincipalDep
+    credential_id: int, session: SessionDep, principal: CanAdminister
 ) -> CredentialRead:
     return CredentialRead.model_validate(
         await service.revoke_credential(session, credential_id, principal=principal)
     )
+
+
+@router.post(
+    "/credentials/{credential_id}/rotate",
+    status_code=status.HTTP_201_CREATED,
+    tags=["credentials"],
+)
+async def rotate_credential(
+    credential_id: int,
+    session: SessionDep,
+    principal: CanAdminister,
+    body: CredentialRotate | None = None,
+) -> CredentialCreated:
+    """A new key in place of this one (same name, role, account, scopes and expiry); the
+    old key keeps working until ``old_valid_until``, else stops now."""
+    credential, secret = await service.rotate_credential(
+        session, credential_id, body or CredentialRotate(), principal=principal
+    )
+    return _created(credential, secret)

@@ -8,8 +8,8 @@ from fastapi import Depends, Path, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api import NATIVE
+from orderdesk.api.callers import CanReadCatalog, CanWriteWorkflows
 from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
-from orderdesk.http.auth import PrincipalDep
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.schemas import ID_MAX
@@ -44,7 +44,7 @@ async def _read(session: AsyncSession, record: WorkflowRecord) -> WorkflowRead:
 
 @router.post("/workflows", status_code=status.HTTP_201_CREATED)
 async def create_workflow(
-    body: WorkflowCreate, session: SessionDep, principal: PrincipalDep
+    body: WorkflowCreate, session: SessionDep, principal: CanWriteWorkflows
 ) -> WorkflowRead:
     return await _read(session, await service.create_workflow(session, body, principal=principal))
 
@@ -53,7 +53,7 @@ async def create_workflow(
 async def list_workflows(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
     paging: Annotated[Paging, Depends(sorted_by("id", "key"))],
     account_id: Annotated[
         int | None, Query(ge=1, le=ID_MAX, description="Only this supplier's")
@@ -75,7 +75,7 @@ async def list_workflows(
 
 @router.get("/workflows/{workflow_id}")
 async def get_workflow(
-    workflow_id: int, session: SessionDep, principal: PrincipalDep
+    workflow_id: int, session: SessionDep, principal: CanReadCatalog
 ) -> WorkflowRead:
     return await _read(
         session, await service.load_workflow(session, workflow_id, principal=principal)
@@ -84,7 +84,7 @@ async def get_workflow(
 
 @router.put("/workflows/{workflow_id}")
 async def update_workflow(
-    workflow_id: int, body: WorkflowUpdate, session: SessionDep, principal: PrincipalDep
+    workflow_id: int, body: WorkflowUpdate, session: SessionDep, principal: CanWriteWorkflows
 ) -> WorkflowRead:
     """A new `definition` is saved as the next version; orders keep the version they began on."""
     return await _read(
@@ -94,7 +94,7 @@ async def update_workflow(
 
 @router.get("/workflows/{workflow_id}/versions")
 async def list_workflow_versions(
-    workflow_id: int, session: SessionDep, principal: PrincipalDep
+    workflow_id: int, session: SessionDep, principal: CanReadCatalog
 ) -> list[WorkflowVersionRead]:
     record = await service.load_workflow(session, workflow_id, principal=principal)
     versions = await queries.versions_of(session, record)
@@ -106,7 +106,7 @@ async def get_workflow_version(
     workflow_id: int,
     number: Annotated[int, Path(ge=1, le=VERSION_MAX, description="From 1")],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: CanReadCatalog,
 ) -> WorkflowVersionRead:
     record = await service.load_workflow(session, workflow_id, principal=principal)
     return WorkflowVersionRead.model_validate(await service.version_of(session, record, number))

@@ -75,7 +75,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response, status
+from fastapi import Query, Request, Response, Security, status
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,6 +99,7 @@ from orderdesk.orders.queries import OrderFilter
 from orderdesk.orders.read_model import read_order
 from orderdesk.orders.schemas import OrderEventRead
 from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scopes import Scope
 
 PAGE_SIZE_DEFAULT = 15
 PAGE_SIZE_MAX = 250
@@ -146,7 +147,10 @@ _api_key = APIKeyHeader(
 )
 
 
-ImpiloPrincipal = Annotated[Principal, Depends(principal_from(_api_key))]
+_impilo_principal = principal_from(_api_key)
+#: The caller, holding the scope a route declares.
+ImpiloReader = Annotated[Principal, Security(_impilo_principal, scopes=[Scope.ORDERS_READ])]
+ImpiloWriter = Annotated[Principal, Security(_impilo_principal, scopes=[Scope.ORDERS_WRITE])]
 
 
 async def _rendered(
@@ -167,7 +171,7 @@ async def create_order(
     body: ImpiloOrderCreate,
     request: Request,
     session: SessionDep,
-    principal: ImpiloPrincipal,
+    principal: ImpiloWriter,
     response: Response,
 ) -> ImpiloOrder:
     """Create an order for exactly one existing patient or site, with items and/or kits."""
@@ -186,7 +190,7 @@ async def create_order(
 @router.get("/order")
 async def list_orders(
     session: SessionDep,
-    principal: ImpiloPrincipal,
+    principal: ImpiloReader,
     page: Annotated[int, Query(ge=1, le=PAGE_MAX, description="From 1")] = 1,
     size: Annotated[
         int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"At most {PAGE_SIZE_MAX}")
@@ -217,7 +221,7 @@ async def list_orders(
 
 
 @router.get("/order/{id}")
-async def get_order(id: int, session: SessionDep, principal: ImpiloPrincipal) -> ImpiloOrder:
+async def get_order(id: int, session: SessionDep, principal: ImpiloReader) -> ImpiloOrder:
     """One order, by its id."""
     order = await service.load_order(session, id, principal, within=mapping.DESCRIBED)
     (rendered,) = await _rendered(session, [order], principal)

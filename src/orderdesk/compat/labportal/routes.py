@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request, Response
+from fastapi import Path, Request, Response, Security
 from fastapi.responses import JSONResponse
 
 from orderdesk.compat.labportal.mapping import order_response, order_schema_response
@@ -46,6 +46,7 @@ from orderdesk.orders.read_model import read_order
 from orderdesk.orders.service import load_order
 from orderdesk.orderschemas.service import list_order_schemas
 from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scopes import Scope
 
 JSON_TYPES = ("application/json", "text/json")
 XML_TYPES = ("application/xml", "text/xml")
@@ -96,7 +97,10 @@ router = surface_router(
     tags=["labPortal compatibility"],
 )
 
-LabPrincipal = Annotated[Principal, Depends(principal_from(BEARER, X_API_KEY))]
+_lab_principal = principal_from(BEARER, X_API_KEY)
+#: The caller, holding the scope a route declares.
+OrderReader = Annotated[Principal, Security(_lab_principal, scopes=[Scope.ORDERS_READ])]
+CatalogReader = Annotated[Principal, Security(_lab_principal, scopes=[Scope.CATALOG_READ])]
 
 _FORMATS: dict[int | str, dict[str, Any]] = {
     200: {
@@ -111,7 +115,7 @@ async def get_order(
     id: Annotated[str, Path(description="The Id of the order to find (an integer)")],
     request: Request,
     session: SessionDep,
-    principal: LabPrincipal,
+    principal: OrderReader,
 ) -> Response:
     """Get an order by the order id, in the format the Accept header asks for."""
     if not _ID.fullmatch(id):
@@ -122,7 +126,7 @@ async def get_order(
 
 @router.get("/commerce/orderschema", response_class=Response, responses=_FORMATS)
 async def get_order_schemas(
-    request: Request, session: SessionDep, principal: LabPrincipal
+    request: Request, session: SessionDep, principal: CatalogReader
 ) -> Response:
     """The tenant's order schemas, by name: each one's ``Name`` and JSON ``Schema``."""
     schemas = await list_order_schemas(session, principal=principal)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Path
+from fastapi import Depends, Header, Path, Request, Security
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.catalog.schemas import ProductRead
@@ -45,6 +45,7 @@ from orderdesk.orders.schemas import OrderEventRead, OrderRead
 from orderdesk.pagination import MAX_LIMIT
 from orderdesk.projects.service import load_project
 from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scopes import Scope
 from orderdesk.workflow.registry import workflow_for_new_order
 
 from . import mapping
@@ -74,6 +75,7 @@ PAGE_SIZE = MAX_LIMIT
 
 
 async def _principal(
+    request: Request,
     principal: Annotated[Principal, Depends(principal_from(BEARER))],
     client_id: Annotated[
         str | None,
@@ -99,10 +101,14 @@ async def _principal(
             f"the {CLIENT_HEADER} header, when sent, must carry the calling client's id",
             errors=[FieldError(detail, parameter=CLIENT_HEADER)],
         )
-    return principal.with_client(client)
+    request.state.principal = principal.with_client(client)
+    return request.state.principal
 
 
-PrincipalDep = Annotated[Principal, Depends(_principal)]
+#: The caller (with the client it names), holding the scope a route declares.
+OrderReader = Annotated[Principal, Security(_principal, scopes=[Scope.ORDERS_READ])]
+OrderWriter = Annotated[Principal, Security(_principal, scopes=[Scope.ORDERS_WRITE])]
+CatalogReader = Annotated[Principal, Security(_principal, scopes=[Scope.CATALOG_READ])]
 
 OrderId = Annotated[str, Path(alias="_orderId", description="The order's id")]
 ProductId = Annotated[str, Path(alias="_productId", description="The product's id")]
@@ -138,7 +144,7 @@ async def _project_orders(
 
 @router.get("/order/{_orderId}")
 async def get_order(
-    order_id: OrderId, session: SessionDep, principal: PrincipalDep
+    order_id: OrderId, session: SessionDep, principal: OrderReader
 ) -> RayTeamsSuccess[RayTeamsOrder]:
     """4.5.1 Get order information."""
     view = await _order_view(session, mapping.ident(order_id, "order"), principal)
@@ -147,7 +153,7 @@ async def get_order(
 
 @router.put("/order/{_id}/status")
 async def update_order_status(
-    order_id: Id, body: RayTeamsStatusUpdate, session: SessionDep, principal: PrincipalDep
+    order_id: Id, body: RayTeamsStatusUpdate, session: SessionDep, principal: OrderWriter
 ) -> RayTeamsSuccess[RayTeamsOrder]:
     """4.2.2 Update order status: one move of the order's own workflow."""
     ident = mapping.ident(order_id, "order")
@@ -167,7 +173,7 @@ async def update_order_status(
 
 @router.get("/product/{_productId}")
 async def get_product(
-    product_id: ProductId, session: SessionDep, principal: PrincipalDep
+    product_id: ProductId, session: SessionDep, principal: CatalogReader
 ) -> RayTeamsSuccess[RayTeamsProduct]:
     """The product and the workflow (status nodes) a new order of it would follow."""
     product = await load_product(session, mapping.ident(product_id, "product"), principal=principal)
@@ -184,7 +190,7 @@ async def get_product(
 
 @router.get("/project/{_id}/orders")
 async def project_orders(
-    project_id: Id, session: SessionDep, principal: PrincipalDep
+    project_id: Id, session: SessionDep, principal: OrderReader
 ) -> RayTeamsSuccess[list[RayTeamsOrder]]:
     """Every order of the project the caller may see, oldest first."""
     project = await load_project(session, mapping.ident(project_id, "project"), principal=principal)
@@ -198,7 +204,7 @@ async def project_orders(
 
 @router.get("/project/{_id}/histories")
 async def project_histories(
-    project_id: Id, session: SessionDep, principal: PrincipalDep
+    project_id: Id, session: SessionDep, principal: OrderReader
 ) -> RayTeamsSuccess[list[RayTeamsHistory]]:
     """Every event of the project's orders, oldest first: every status change is here."""
     ident = mapping.ident(project_id, "project")

@@ -62,7 +62,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, Header, Query, Request, Response
+from fastapi import Body, Header, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
 
 from orderdesk.catalog.service import load_product
@@ -87,6 +87,7 @@ from orderdesk.orders.schemas import CancelRequest, OrderRead
 from orderdesk.tenancy.accounts import own_account
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
+from orderdesk.tenancy.scopes import Scope
 
 from . import mapping
 from .mapping import (
@@ -151,7 +152,10 @@ def _route(path: str, *methods: str, **kwargs: Any) -> Callable[[Callable[..., A
     return register
 
 
-PrincipalDep = Annotated[Principal, Depends(principal_from(BEARER))]
+_rso_principal = principal_from(BEARER)
+#: The caller, holding the scope a route declares.
+OrderReader = Annotated[Principal, Security(_rso_principal, scopes=[Scope.ORDERS_READ])]
+OrderWriter = Annotated[Principal, Security(_rso_principal, scopes=[Scope.ORDERS_WRITE])]
 RawBody = Annotated[
     Any,
     Body(
@@ -217,7 +221,7 @@ async def create_order(
     merchantId: str,
     recordId: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: OrderWriter,
     body: RawBody = None,
 ) -> JSONResponse:
     merchant_id = mapping.parse_id(merchantId, RECORD_NOT_FOUND)
@@ -320,7 +324,7 @@ Offset = Annotated[int, Query(ge=0, le=2**62, description="The index to start wi
 async def customer_orders(
     customerId: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: OrderReader,
     limit: Limit = None,
     sort: Sort = None,
     offset: Offset = 0,
@@ -347,7 +351,7 @@ async def customer_orders(
 async def merchant_orders(
     merchantId: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: OrderReader,
     limit: Limit = None,
     sort: Sort = None,
     offset: Offset = 0,
@@ -377,7 +381,7 @@ async def merchant_orders(
 async def update_order(
     orderId: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: OrderWriter,
     body: RawBody = None,
     if_match: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
@@ -425,7 +429,7 @@ async def cancel_order(
     orderId: str,
     customerId: str,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: OrderWriter,
 ) -> JSONResponse:
     order_id = mapping.parse_id(orderId, ORDER_NOT_FOUND)
     customer_id = mapping.parse_id(customerId, ORDER_NOT_FOUND)
