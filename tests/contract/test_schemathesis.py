@@ -33,6 +33,8 @@ RUN = ["--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-color"]
 CONFIG = """
 seed = {seed}
 hooks = "{hooks}"
+# The bearer forms (RAYTeams, Record Stack Overflow, the native OAuth2 scheme) take a key too.
+headers = {{ Authorization = "Bearer {key}" }}
 
 [generation]
 max-examples = {examples}
@@ -45,8 +47,6 @@ database = "none"
 positive_data_acceptance.enabled = false
 negative_data_rejection.enabled = false
 
-[auth.openapi.HTTPBearer]
-bearer = "{key}"
 [auth.openapi.APIKeyHeader]
 api_key = "{key}"
 [auth.openapi.ImpiloApiKey]

@@ -126,11 +126,11 @@ async def rotate_credential(
     credential_id: int,
     session: SessionDep,
     principal: CanAdminister,
-    body: CredentialRotate | None = None,
+    body: CredentialRotate,
 ) -> CredentialCreated:
     """A new key in place of this one (same name, role, account, scopes and expiry); the
     old key keeps working until ``old_valid_until``, else stops now."""
     credential, secret = await service.rotate_credential(
-        session, credential_id, body or CredentialRotate(), principal=principal
+        session, credential_id, body, principal=principal
     )
     return _created(credential, secret)
