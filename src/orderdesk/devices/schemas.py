@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import MISSING, Field
 
 from orderdesk.catalog.schemas import ItemRead
 from orderdesk.devices.models import DeviceStatus
 from orderdesk.parties.schemas import PatientRead, SiteRead
+from orderdesk.privacy import PHI_NOTE, WITHHELD
 from orderdesk.schemas import LIST_MAX, Code, Id, Input, Instant, Output, Timestamped, not_null
 
 
@@ -86,9 +87,12 @@ class DeviceRead(Timestamped):
     external_identifier: str | None
     identifiers: list[DeviceIdentifierRead]
     current_status: DeviceStatus
-    current_patient_id: int | None
-    current_patient: PatientRead | None = Field(
-        description="The patient who has it now, if the caller may see that patient"
+    current_patient_id: int | MISSING | None = Field(
+        default=WITHHELD, description=f"The patient who has it now ({PHI_NOTE})"
+    )
+    current_patient: PatientRead | MISSING | None = Field(
+        default=WITHHELD,
+        description=f"The patient who has it now, if the caller may see that patient ({PHI_NOTE})",
     )
     site_id: int | None
     site: SiteRead | None = Field(description="The site that has it now, if the caller may see it")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from orderdesk.orders.models import Change, EventKind
 from orderdesk.tenancy.models import Role
@@ -75,8 +75,9 @@ class OrderCreated(EventPayload):
 class FieldChange(_Payload):
     """One edited field: its value before and after."""
 
-    from_: Any = Field(alias="from")
-    to: Any
+    # Withheld (left out) where the field is PHI and the caller lacks phi:read.
+    from_: Any | MISSING = Field(default=MISSING, alias="from")
+    to: Any | MISSING = MISSING
 
 
 class OrderChanged(EventPayload):

@@ -2,10 +2,14 @@
 
 ``order_view`` builds what an order *is*, whoever asks: its fields, its workflow
 and every move that leaves its status. ``for_caller`` turns that into what one
-caller sees, ``OrderRead``: the moves it may take now (and, as rules about what a
-caller may see arrive, only what it may see). Every surface (native API,
+caller sees, ``OrderRead``: the moves it may take now, and its PHI only if the
+caller holds ``phi:read`` (see ``orderdesk.privacy``). Every surface (native API,
 compatibility adapters, exports) renders from the second step, through
-``read_order``, so such a rule applies everywhere at once.
+``read_order``, so such a rule applies everywhere at once; ``read_order`` also
+notes the PHI it showed, for the request's audit record.
+
+``read_event`` is the same step for a timeline event: a ``changed`` event's PHI
+fields keep their names but lose their values for a caller without ``phi:read``.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.orders.models import Order, ShippingOption
+from orderdesk.orders.models import EventKind, Order, OrderEvent, ShippingOption
 from orderdesk.orders.schemas import (
     AccountSummary,
     NoteRead,
     OrderDeviceRead,
+    OrderEventRead,
     OrderLineRead,
     OrderPatientRead,
     OrderRead,
@@ -35,6 +40,16 @@ from orderdesk.orders.schemas import (
 )
 from orderdesk.orders.service import workflow_of
 from orderdesk.parties.schemas import SiteRead
+from orderdesk.privacy import (
+    CASE_PHI,
+    CHANGE_PHI,
+    HOLDER_PHI,
+    PATIENT_ADDRESSES,
+    PATIENT_PHI,
+    WITHHELD,
+    disclosures,
+    withhold,
+)
 from orderdesk.schemas import AddressOut, Output
 from orderdesk.tenancy.principal import Principal
 from orderdesk.workflow.graph import State
@@ -209,11 +224,22 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
     )
 
 
+def _without_phi(read: OrderRead) -> OrderRead:
+    """The order less its PHI: the case data, who its patient is and where they live,
+    and who has each of its devices. An order for a site keeps its addresses."""
+    update: dict[str, Any] = dict.fromkeys(CASE_PHI, WITHHELD)
+    if read.patient is not None:
+        update["patient"] = withhold(read.patient, PATIENT_PHI)
+        update |= dict.fromkeys(PATIENT_ADDRESSES, WITHHELD)
+    update["devices"] = [withhold(device, HOLDER_PHI) for device in read.devices]
+    return read.model_copy(update=update)
+
+
 def for_caller(view: OrderView, principal: Principal) -> OrderRead:
-    """What ``principal`` sees of the order: the order as it is, and the moves its role
-    may take now."""
+    """What ``principal`` sees of the order: the order as it is (less its PHI without
+    ``phi:read``), and the moves its role may take now."""
     role = principal.role.value
-    return OrderRead.model_validate(
+    read = OrderRead.model_validate(
         {
             **{name: getattr(view, name) for name in _AS_THEY_ARE},
             "transitions": [
@@ -223,11 +249,29 @@ def for_caller(view: OrderView, principal: Principal) -> OrderRead:
             ],
         }
     )
+    return read if principal.sees_phi else _without_phi(read)
+
+
+def _note_disclosed(session: AsyncSession, read: OrderRead) -> None:
+    """Note the PHI ``read`` carries (to a caller with ``phi:read``) for the audit record."""
+    holders = {d.id: d.current_patient_id for d in read.devices if d.current_patient_id}
+    if read.patient is None and not holders and not read.medical_records and not read.treatments:
+        return
+    shown = disclosures(session)
+    shown.orders.add(read.id)
+    shown.devices |= holders.keys()
+    shown.patients |= {p for p in holders.values() if isinstance(p, int)}
+    if read.patient is not None:
+        shown.patients.add(read.patient.id)
 
 
 async def read_order(session: AsyncSession, order: Order, principal: Principal) -> OrderRead:
-    """The order as ``principal`` sees it: ``for_caller(order_view(...))``."""
-    return for_caller(await order_view(session, order), principal)
+    """The order as ``principal`` sees it: ``for_caller(order_view(...))``, its PHI noted
+    as disclosed."""
+    read = for_caller(await order_view(session, order), principal)
+    if principal.sees_phi:
+        _note_disclosed(session, read)
+    return read
 
 
 async def read_orders(
@@ -235,3 +279,18 @@ async def read_orders(
 ) -> list[OrderRead]:
     """Each of these orders as ``principal`` sees it, in the same order."""
     return [await read_order(session, order, principal) for order in orders]
+
+
+def read_event(session: AsyncSession, event: OrderEvent, principal: Principal) -> OrderEventRead:
+    """A timeline event as ``principal`` sees it: a ``changed`` event of a PHI field shows
+    its values only with ``phi:read`` (and is then noted as disclosed)."""
+    read = OrderEventRead.model_validate(event)
+    fields: dict[str, Any] = read.data.get("fields") or {}
+    phi = CHANGE_PHI & fields.keys() if read.kind is EventKind.CHANGED else set()
+    if not phi:
+        return read
+    if principal.sees_phi:
+        disclosures(session).orders.add(read.order_id)
+        return read
+    kept = {name: ({} if name in phi else change) for name, change in fields.items()}
+    return read.model_copy(update={"data": {**read.data, "fields": kept}})

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    MISSING,
     AliasChoices,
     ConfigDict,
     Field,
@@ -18,6 +19,7 @@ from orderdesk.devices.schemas import DeviceRead
 from orderdesk.orders.events import PAYLOADS, Payload, payload_of
 from orderdesk.orders.models import EventKind, ShippingOption
 from orderdesk.parties.schemas import PatientRead, SiteRead
+from orderdesk.privacy import PHI_NOTE, WITHHELD
 from orderdesk.schemas import (
     LIST_MAX,
     SAID,
@@ -347,7 +349,9 @@ class DeviceAssignment(Input):
 class OrderDeviceRead(DeviceRead):
     """A device assigned to the order; its patient shows the patient's own site."""
 
-    current_patient: OrderPatientRead | None = Field(description="The patient who has it now")
+    current_patient: OrderPatientRead | MISSING | None = Field(
+        default=WITHHELD, description=f"The patient who has it now (PHI: {PHI_NOTE})"
+    )
     packed_kit_id: int | None = Field(
         default=None, description="The packed kit of this order it is in, if any"
     )
@@ -374,15 +378,23 @@ class OrderRead(Output):
     external_order_ids: list[str]
     tags: list[str]
     data: dict[str, Any]
-    medical_records: dict[str, Any]
-    treatments: list[dict[str, Any]]
+    medical_records: dict[str, Any] | MISSING = Field(
+        default=WITHHELD, description=f"The clinical case data (PHI: {PHI_NOTE})"
+    )
+    treatments: list[dict[str, Any]] | MISSING = Field(
+        default=WITHHELD, description=f"The treatments planned (PHI: {PHI_NOTE})"
+    )
     memo: str | None
     shipping_option: ShippingOption
-    shipping_address: AddressOut | None
+    shipping_address: AddressOut | MISSING | None = Field(
+        default=WITHHELD,
+        description=f"The order's own shipping address (PHI on an order for a patient: {PHI_NOTE})",
+    )
     billing_address: AddressOut | None
-    effective_shipping_address: AddressOut | None = Field(
+    effective_shipping_address: AddressOut | MISSING | None = Field(
+        default=WITHHELD,
         description="Where the order ships: its own shipping address, else the customer "
-        "account's registered one"
+        f"account's registered one (PHI on an order for a patient: {PHI_NOTE})",
     )
     effective_billing_address: AddressOut | None = Field(
         description="Who is billed where: the order's own billing address, else the customer "

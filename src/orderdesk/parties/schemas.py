@@ -3,6 +3,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from pydantic import MISSING, Field
+
+from orderdesk.privacy import PHI_NOTE, WITHHELD
 from orderdesk.schemas import (
     Address,
     AddressOut,
@@ -79,16 +82,19 @@ class PatientUpdate(Input):
 
 
 class PatientRead(Timestamped):
+    """A patient. Who they are (names, birth date, contact details, address, their own
+    identifier) is PHI: a caller without ``phi:read`` sees the rest."""
+
     id: int
     account_id: int
-    external_identifier: str | None
-    first_name: str
-    last_name: str
-    date_of_birth: dt.date | None
+    external_identifier: str | MISSING | None = Field(default=WITHHELD, description=PHI_NOTE)
+    first_name: str | MISSING = Field(default=WITHHELD, description=PHI_NOTE)
+    last_name: str | MISSING = Field(default=WITHHELD, description=PHI_NOTE)
+    date_of_birth: dt.date | MISSING | None = Field(default=WITHHELD, description=PHI_NOTE)
     sex: str
-    email: str | None
-    phone_number: str | None
-    address: AddressOut | None
+    email: str | MISSING | None = Field(default=WITHHELD, description=PHI_NOTE)
+    phone_number: str | MISSING | None = Field(default=WITHHELD, description=PHI_NOTE)
+    address: AddressOut | MISSING | None = Field(default=WITHHELD, description=PHI_NOTE)
     site_id: int | None
     enrolled: bool
     archived: bool

@@ -10,6 +10,7 @@ from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadDevices, CanWriteDevices
 from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
 from orderdesk.devices import queries, service
+from orderdesk.devices.reading import read_device
 from orderdesk.devices.schemas import (
     DeviceCreate,
     DeviceEventCreate,
@@ -31,8 +32,8 @@ router = surface_router(NATIVE, prefix="/v1", tags=["devices"])
 async def create_device(
     body: DeviceCreate, session: SessionDep, principal: CanWriteDevices, response: Response
 ) -> DeviceRead:
-    device = DeviceRead.model_validate(
-        await service.create_device(session, body, principal=principal)
+    device = read_device(
+        session, await service.create_device(session, body, principal=principal), principal
     )
     response.headers["ETag"] = etag(device.version)
     response.headers["Location"] = f"/v1/devices/{device.id}"
@@ -55,15 +56,15 @@ async def list_devices(
         cursor=paging.cursor,
         limit=paging.limit,
     )
-    return page_response(request, page, DeviceRead.model_validate)
+    return page_response(request, page, lambda d: read_device(session, d, principal))
 
 
 @router.get("/devices/{device_id}", responses=sends(200, "ETag"))
 async def get_device(
     device_id: int, session: SessionDep, principal: CanReadDevices, response: Response
 ) -> DeviceRead:
-    device = DeviceRead.model_validate(
-        await service.load_device(session, device_id, principal=principal)
+    device = read_device(
+        session, await service.load_device(session, device_id, principal=principal), principal
     )
     response.headers["ETag"] = etag(device.version)
     return device
@@ -78,14 +79,16 @@ async def update_device(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> DeviceRead:
-    device = DeviceRead.model_validate(
+    device = read_device(
+        session,
         await service.update_device(
             session,
             device_id,
             body,
             principal=principal,
             expected_version=parse_if_match(if_match),
-        )
+        ),
+        principal,
     )
     response.headers["ETag"] = etag(device.version)
     return device

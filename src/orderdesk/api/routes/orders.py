@@ -14,7 +14,7 @@ from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import fulfilment, queries, receiving, service
-from orderdesk.orders.read_model import read_order, read_orders
+from orderdesk.orders.read_model import read_event, read_order, read_orders
 from orderdesk.orders.schemas import (
     CancelRequest,
     DeviceAssignment,
@@ -206,4 +206,4 @@ async def order_timeline(
     page = await queries.timeline(
         session, order_id, principal, cursor=paging.cursor, limit=paging.limit
     )
-    return page_response(request, page, OrderEventRead.model_validate)
+    return page_response(request, page, lambda e: read_event(session, e, principal))

@@ -12,6 +12,7 @@ from orderdesk.api.listing import IdFilter, ListPage, Paging, page_response, sor
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.parties import queries, service
+from orderdesk.parties.reading import read_patient
 from orderdesk.parties.schemas import (
     PatientCreate,
     PatientRead,
@@ -70,8 +71,8 @@ async def update_site(
 async def create_patient(
     body: PatientCreate, session: SessionDep, principal: CanWritePatients
 ) -> PatientRead:
-    return PatientRead.model_validate(
-        await service.create_patient(session, body, principal=principal)
+    return read_patient(
+        session, await service.create_patient(session, body, principal=principal), principal
     )
 
 
@@ -97,15 +98,15 @@ async def list_patients(
         cursor=paging.cursor,
         limit=paging.limit,
     )
-    return page_response(request, page, PatientRead.model_validate)
+    return page_response(request, page, lambda p: read_patient(session, p, principal))
 
 
 @router.get("/patients/{patient_id}", tags=["patients"])
 async def get_patient(
     patient_id: int, session: SessionDep, principal: CanReadPatients
 ) -> PatientRead:
-    return PatientRead.model_validate(
-        await service.load_patient(session, patient_id, principal=principal)
+    return read_patient(
+        session, await service.load_patient(session, patient_id, principal=principal), principal
     )
 
 
@@ -113,6 +114,8 @@ async def get_patient(
 async def update_patient(
     patient_id: int, body: PatientUpdate, session: SessionDep, principal: CanWritePatients
 ) -> PatientRead:
-    return PatientRead.model_validate(
-        await service.update_patient(session, patient_id, body, principal=principal)
+    return read_patient(
+        session,
+        await service.update_patient(session, patient_id, body, principal=principal),
+        principal,
     )

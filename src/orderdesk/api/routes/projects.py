@@ -12,7 +12,7 @@ from orderdesk.api.listing import IdFilter, ListPage, Paging, PagingDep, page_re
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries
-from orderdesk.orders.read_model import read_orders
+from orderdesk.orders.read_model import read_event, read_orders
 from orderdesk.orders.schemas import OrderEventRead, OrderRead
 from orderdesk.orderschemas import queries as schema_queries
 from orderdesk.orderschemas import service as schema_service
@@ -94,7 +94,7 @@ async def project_timeline(
     page = await queries.project_timeline(
         session, project_id, principal, cursor=paging.cursor, limit=paging.limit
     )
-    return page_response(request, page, OrderEventRead.model_validate)
+    return page_response(request, page, lambda e: read_event(session, e, principal))
 
 
 @router.post("/order-schemas", status_code=status.HTTP_201_CREATED, tags=["order schemas"])

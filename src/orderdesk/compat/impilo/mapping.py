@@ -29,6 +29,7 @@ from orderdesk.orders.schemas import (
     StatusRead,
 )
 from orderdesk.orders.sets import OrderSet, RecipientRequired
+from orderdesk.privacy import shown
 from orderdesk.schemas import AddressOut
 from orderdesk.workflow.vocabularies import Vocabulary
 
@@ -261,17 +262,19 @@ def _item(item: Any) -> dict[str, Any]:
 def _patient(patient: OrderPatientRead | None) -> dict[str, Any] | None:
     if patient is None:
         return None
+    born = shown(patient.date_of_birth)
+    # Who the patient is shows as null to a caller without phi:read.
     return {
-        "firstName": patient.first_name,
-        "lastName": patient.last_name,
-        "address": _address(patient.address),
+        "firstName": shown(patient.first_name),
+        "lastName": shown(patient.last_name),
+        "address": _address(shown(patient.address)),
         "archived": patient.archived,
-        "dateOfBirth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
-        "email": patient.email,
+        "dateOfBirth": born.isoformat() if born else None,
+        "email": shown(patient.email),
         "enrolled": patient.enrolled,
-        "externalIdentifier": patient.external_identifier,
+        "externalIdentifier": shown(patient.external_identifier),
         "id": patient.id,
-        "phoneNumber": patient.phone_number,
+        "phoneNumber": shown(patient.phone_number),
         "sex": patient.sex,
         "site": _site(patient.site),
     }
@@ -281,7 +284,7 @@ def _device(device: OrderDeviceRead) -> dict[str, Any]:
     """A device of the order as the guide's ``devices`` show it."""
     checked = device.last_health_check
     return {
-        "currentPatient": _patient(device.current_patient),
+        "currentPatient": _patient(shown(device.current_patient)),
         "currentStatus": device.current_status.value,
         "deviceEvents": [
             {"eventTimestamp": timestamp(e.occurred_at), "type": e.type} for e in device.events

@@ -96,8 +96,7 @@ from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.models import Order
 from orderdesk.orders.queries import OrderFilter
-from orderdesk.orders.read_model import read_order
-from orderdesk.orders.schemas import OrderEventRead
+from orderdesk.orders.read_model import read_event, read_order
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scopes import Scope
 
@@ -160,7 +159,7 @@ async def _rendered(
     return [
         mapping.to_impilo(
             await read_order(session, order, principal),
-            [OrderEventRead.model_validate(e) for e in events[order.id]],
+            [read_event(session, e, principal) for e in events[order.id]],
         )
         for order in orders
     ]

@@ -19,6 +19,7 @@ from orderdesk.orders.schemas import (
     StatusRead,
     TransitionRequest,
 )
+from orderdesk.privacy import WITHHELD, shown
 from orderdesk.schemas import or_empty
 from orderdesk.workflow.registry import PinnedWorkflow
 
@@ -85,11 +86,17 @@ def _product(snapshot: ProductSnapshot | None) -> RayTeamsProductInfo | None:
 def order_out(order: OrderRead) -> RayTeamsOrder:
     patient = order.patient
     subject = None
+    patient_id: str | None = ""
     if patient is not None:
+        # Who the patient is (and the case) shows as null to a caller without phi:read.
+        names = (shown(patient.first_name), shown(patient.last_name))
+        born = patient.date_of_birth
         subject = {
-            "name": " ".join(p for p in (patient.first_name, patient.last_name) if p),
-            "birth": patient.date_of_birth.isoformat() if patient.date_of_birth else "",
+            "name": " ".join(p for p in names if p) if any(names) else None,
+            "birth": None if born is WITHHELD else (born.isoformat() if born else ""),
         }
+        identifier = patient.external_identifier
+        patient_id = None if identifier is WITHHELD else or_empty(identifier)
     created = epoch_ms(order.created_at)
     return RayTeamsOrder.model_validate(
         {
@@ -101,11 +108,11 @@ def order_out(order: OrderRead) -> RayTeamsOrder:
             "statusName": order.status.name,
             "statusType": order.status.type,
             "product": _product(order.product),
-            "patientId": or_empty(patient.external_identifier if patient else None),
+            "patientId": patient_id,
             "subject": subject,
             "memo": or_empty(order.memo),
-            "medicalRecords": order.medical_records,
-            "treatments": order.treatments,
+            "medicalRecords": shown(order.medical_records),
+            "treatments": shown(order.treatments),
             "workflow": _workflow(
                 order.workflow.key, order.workflow.version, order.workflow.states
             ),

@@ -40,7 +40,7 @@ from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
 from orderdesk.orders.models import Order
-from orderdesk.orders.read_model import read_order
+from orderdesk.orders.read_model import read_event, read_order
 from orderdesk.orders.schemas import OrderEventRead, OrderRead
 from orderdesk.pagination import MAX_LIMIT
 from orderdesk.projects.service import load_project
@@ -214,7 +214,7 @@ async def project_histories(
         page = await queries.project_timeline(
             session, ident, principal, cursor=cursor, limit=PAGE_SIZE
         )
-        events.extend(OrderEventRead.model_validate(e) for e in page.items)
+        events.extend(read_event(session, e, principal) for e in page.items)
         if page.next_cursor is None:
             break
         cursor = page.next_cursor

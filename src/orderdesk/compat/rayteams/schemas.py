@@ -68,8 +68,8 @@ class RayTeamsProductInfo(Wire):
 
 
 class RayTeamsSubject(Wire):
-    name: str = Field(description="First and last name")
-    birth: str = Field(description='YYYY-MM-DD; "" if not known')
+    name: str | None = Field(description="First and last name; null without phi:read")
+    birth: str | None = Field(description='YYYY-MM-DD; "" if not known; null without phi:read')
 
 
 class RayTeamsOrder(Wire):
@@ -81,13 +81,14 @@ class RayTeamsOrder(Wire):
     status_name: str = Field(alias="statusName")
     status_type: str = Field(alias="statusType", description="NEW, INPROGRESS or CLOSED")
     product: RayTeamsProductInfo | None = Field(description="The product as it was when ordered")
-    patient_id: str = Field(
-        alias="patientId", description='The patient\'s own identifier; "" if none'
+    patient_id: str | None = Field(
+        alias="patientId",
+        description='The patient\'s own identifier; "" if none; null without phi:read',
     )
     subject: RayTeamsSubject | None
     memo: str = Field(description='Additional comments on the order; "" if none')
-    medical_records: Any = Field(alias="medicalRecords")
-    treatments: Any
+    medical_records: Any = Field(alias="medicalRecords", description="null without phi:read")
+    treatments: Any = Field(description="null without phi:read")
     workflow: RayTeamsWorkflow
     created: int = Field(description="Epoch milliseconds")
     updated: int = Field(description="Epoch milliseconds")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from orderdesk.errors import BadRequest, FieldError, NotFound, OrderdeskError
 from orderdesk.orders.schemas import AccountSummary, OrderCreate, OrderRead, OrderUpdate
 from orderdesk.orders.sets import OrderSet
+from orderdesk.privacy import shown
 from orderdesk.schemas import ID_MAX, AddressOut, or_empty
 from orderdesk.workflow.graph import Outcome
 from orderdesk.workflow.vocabularies import Vocabulary, outcome_asked
@@ -311,7 +312,10 @@ def order_out(order: OrderRead) -> RsoOrder:
         record_id=str(order.product.id),
         merchant_id=str(order.supplier_account_id),
         customer_info=[_customer_info(order.customer)],
-        shipping_info=_info(order.effective_shipping_address, SHIPPING_FIELDS, ShippingInfoOut),
+        # Withheld (each field "") on an order for a patient, without phi:read.
+        shipping_info=_info(
+            shown(order.effective_shipping_address), SHIPPING_FIELDS, ShippingInfoOut
+        ),
         billing_info=_info(order.effective_billing_address, BILLING_FIELDS, BillingInfoOut),
         merchant_info=[
             MerchantInfoOut(
