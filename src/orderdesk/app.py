@@ -14,6 +14,9 @@ from fastapi_offline import FastAPIOffline
 
 from orderdesk import __version__
 from orderdesk.api.routes import (
+    audit as audit_routes,
+)
+from orderdesk.api.routes import (
     catalog,
     devices,
     health,
@@ -30,7 +33,7 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
-from orderdesk.http import openapi, problems
+from orderdesk.http import audit, openapi, problems
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
@@ -84,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.async_url, echo=settings.sql_echo)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        await bootstrap(app.state.sessionmaker, settings)
+        app.state.default_tenant_id = await bootstrap(app.state.sessionmaker, settings)
         yield
         await engine.dispose()
 
@@ -98,8 +101,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    audit.install(app)
     openapi.install(app, negotiated=NEGOTIATED)
-    for module in (health, tenancy, parties, catalog, devices, workflows, projects, orders):
+    for module in (
+        health,
+        tenancy,
+        parties,
+        catalog,
+        devices,
+        workflows,
+        projects,
+        orders,
+        audit_routes,
+    ):
         app.include_router(module.router)
     for base, router in COMPAT_ROUTERS.items():
         include_surface(app, router, prefix=base)

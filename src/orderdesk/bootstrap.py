@@ -9,8 +9,11 @@ from orderdesk.db import session_scope
 from orderdesk.tenancy.service import ensure_secret_credential, ensure_tenant
 
 
-async def bootstrap(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+async def bootstrap(factory: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """Make what must exist; the default tenant's id (where refusals before any
+    credential is known are audited)."""
     async with session_scope(factory) as session:
         tenant = await ensure_tenant(session, settings.default_tenant)
         if settings.admin_key is not None:
             await ensure_secret_credential(session, tenant, settings.admin_key.get_secret_value())
+    return tenant.id

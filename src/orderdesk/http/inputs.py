@@ -45,6 +45,10 @@ def _pointer_to(place: _Place) -> str:
     return _pointer(path[::-1])
 
 
+#: Why a JSON ``null`` body is refused.
+NULL_BODY = "must be a JSON value other than null (leave an optional body out instead)"
+
+
 def json_body_error(body: bytes) -> ValidationFailed | None:
     """What a JSON body breaks of these rules, if anything; malformed JSON is the parser's."""
     try:
@@ -53,7 +57,10 @@ def json_body_error(body: bytes) -> ValidationFailed | None:
     except ValueError:
         return None
     try:
-        errors = list(islice(_walk(json.loads(text)), LIST_MAX))
+        document = json.loads(text)
+        if document is None:  # no route's body may be null; one that may be left out is
+            return ValidationFailed("the body is null", errors=[FieldError(NULL_BODY, pointer="")])
+        errors = list(islice(_walk(document), LIST_MAX))
     except RecursionError:  # deeper than the parser goes: find where without recursing
         errors = [FieldError(TOO_DEEP, pointer=_too_deep(text))]
     except ValueError:

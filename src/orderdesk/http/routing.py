@@ -13,7 +13,9 @@ A request's life on any surface (native or compatibility):
 
 Any error, at any step, rolls the whole transaction back and is answered by the
 surface's renderer, in that surface's own error shape. An unexpected exception is a
-500 in that shape too, carrying the request id that the log line names.
+500 in that shape too, carrying the request id that the log line names. Before the
+answer, every refusal hook runs in a unit of work of its own (the request's has
+rolled back): the audit trail records refused attempts there.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ErrorRenderer = Callable[[OrderdeskError, Request], Response]
 #: Runs after the handler produced its response, before the request's single commit.
 BeforeCommit = Callable[[Request, Response, AsyncSession], Awaitable[None]]
+#: Runs after an error rolled the request's work back, in a unit of work of its own.
+OnRefusal = Callable[[Request, OrderdeskError, AsyncSession], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,32 @@ def before_commit_hooks(app: FastAPI) -> list[BeforeCommit]:
     return hooks
 
 
+def refusal_hooks(app: FastAPI) -> list[OnRefusal]:
+    """The app's refusal hooks, in the order they run (register with ``.append``)."""
+    hooks: list[OnRefusal] = app.state.__dict__.setdefault("on_refusal", [])
+    return hooks
+
+
+async def _after_refusal(request: Request, error: OrderdeskError) -> None:
+    """Run the refusal hooks; if they fail, the refusal is answered all the same (and
+    the failure logged without a value from it)."""
+    hooks = refusal_hooks(request.app)
+    if not hooks:
+        return
+    try:
+        async with session_scope(request.app.state.sessionmaker) as session:
+            for hook in hooks:
+                await hook(request, error, session)
+    except Exception as exc:
+        unexpected(exc, request)
+
+
 def edge_route(surface: Surface) -> type[APIRoute]:
     """The route class of ``surface``'s routers."""
 
     class EdgeRoute(APIRoute):
         error_docs = surface.error_docs  # read by ``openapi.finish``
+        surface_name = surface.name  # read by the audit hooks
         render_error = staticmethod(surface.render_error)  # read by ``include_surface``
 
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -98,6 +123,7 @@ def edge_route(surface: Surface) -> type[APIRoute]:
                 except Exception as exc:
                     # The session has rolled back; only now is the error answered.
                     error = as_orderdesk_error(exc) or unexpected(exc, request)
+                    await _after_refusal(request, error)
                     return surface.render_error(error, request)
                 finally:
                     request.state.session = None
