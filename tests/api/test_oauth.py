@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import jwt
@@ -10,11 +11,13 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from orderdesk.config import Settings
-from orderdesk.db import session_scope
+from orderdesk.config import Settings, async_database_url
+from orderdesk.db import make_engine, make_sessionmaker, session_scope
+from orderdesk.migrate import migrate
 from orderdesk.tenancy.models import SigningKey
 from orderdesk.tenancy.tokens import PURPOSE, forget_signing_keys, signing_key
 from tests.api.builders import credential_id, make_catalog, make_order, problem
+from tests.conftest import _create_pg_database, _drop_pg_database
 
 TOKEN = "/oauth/token"
 GRANT = {"grant_type": "client_credentials"}
@@ -68,7 +71,7 @@ async def key_of_app(sessions, settings) -> str:
     return key
 
 
-async def forged(client, world, key_of_app, settings, **changes) -> str:
+async def forged(client, world, key_of_app, **changes) -> str:
     """A real token of the supplier's key, its claims changed, signed with the app's key."""
     claims = {**unverified((await token_for(client, world.keys["supplier"]))["access_token"])}
     claims.update(changes)
@@ -137,6 +140,17 @@ async def test_the_token_carries_the_rfc_9068_claims(client, world, key_of_app):
     assert claims["exp"] - claims["iat"] == 3600
     assert claims["jti"]
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
+
+
+async def test_a_token_never_outlives_its_key(client, world):
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+    made = await client.post(
+        "/v1/credentials",
+        json={"name": "short-lived", "role": "admin", "expires_at": expires_at.isoformat()},
+        headers=world.auth("admin"),
+    )
+    assert made.status_code == 201, made.text
+    assert 590 <= (await token_for(client, made.json()["secret"]))["expires_in"] <= 600
 
 
 async def test_each_token_has_its_own_jti(client, world):
@@ -284,26 +298,24 @@ async def test_a_token_signed_with_another_key_is_unauthorized(client, world):
     problem(await client.get("/v1/orders", headers=bearer(token)), 401)
 
 
-async def test_a_token_for_another_audience_is_unauthorized(client, world, key_of_app, settings):
-    token = await forged(client, world, key_of_app, settings, aud="someone-else")
+async def test_a_token_for_another_audience_is_unauthorized(client, world, key_of_app):
+    token = await forged(client, world, key_of_app, aud="someone-else")
     problem(await client.get("/v1/orders", headers=bearer(token)), 401)
 
 
-async def test_a_token_of_another_issuer_is_unauthorized(client, world, key_of_app, settings):
-    token = await forged(client, world, key_of_app, settings, iss="someone-else")
+async def test_a_token_of_another_issuer_is_unauthorized(client, world, key_of_app):
+    token = await forged(client, world, key_of_app, iss="someone-else")
     problem(await client.get("/v1/orders", headers=bearer(token)), 401)
 
 
-async def test_an_expired_token_is_unauthorized(client, world, key_of_app, settings):
+async def test_an_expired_token_is_unauthorized(client, world, key_of_app):
     past = int(dt.datetime.now(dt.UTC).timestamp()) - 60
-    token = await forged(client, world, key_of_app, settings, iat=past - 3600, exp=past)
+    token = await forged(client, world, key_of_app, iat=past - 3600, exp=past)
     body = problem(await client.get("/v1/orders", headers=bearer(token)), 401)
     assert "expired" in body["detail"]
 
 
-async def test_a_token_without_a_required_claim_is_unauthorized(
-    client, world, key_of_app, settings
-):
+async def test_a_token_without_a_required_claim_is_unauthorized(client, world, key_of_app):
     claims = unverified((await token_for(client, world.keys["supplier"]))["access_token"])
     del claims["tenant"]
     token = jwt.encode(claims, key_of_app, algorithm="HS256")
@@ -311,9 +323,9 @@ async def test_a_token_without_a_required_claim_is_unauthorized(
 
 
 async def test_a_token_naming_another_tenant_is_unauthorized(
-    client, world, other_world, key_of_app, settings
+    client, world, other_world, key_of_app
 ):
-    token = await forged(client, world, key_of_app, settings, tenant=other_world.tenant_id)
+    token = await forged(client, world, key_of_app, tenant=other_world.tenant_id)
     problem(await client.get("/v1/orders", headers=bearer(token)), 401)
 
 
@@ -345,6 +357,36 @@ async def test_the_signing_key_is_made_once_and_shared(sessions, settings):
         ).all()
     assert first is not None and first == second
     assert [row.secret for row in rows] == [first]
+
+
+@pytest.mark.postgres
+async def test_a_process_racing_to_make_the_signing_key_takes_the_winners():
+    """The loser's insert waits for the winner's, fails on the unique purpose and reads
+    the winner's key, and its own transaction goes on."""
+    url = await _create_pg_database()
+    engine = make_engine(async_database_url(url))
+    try:
+        await migrate(engine)
+        factory = make_sessionmaker(engine)
+        settings = Settings(database_url=url)
+        winners = "w" * 64
+
+        async def loser() -> tuple[str | None, int]:
+            async with session_scope(factory) as session:
+                key = await signing_key(session, settings)
+                count = len((await session.scalars(select(SigningKey))).all())
+            return key, count
+
+        async with session_scope(factory) as winner:
+            winner.add(SigningKey(purpose=PURPOSE, secret=winners))
+            await winner.flush()
+            racing = asyncio.create_task(loser())
+            await asyncio.sleep(0.5)
+            assert not racing.done()  # its insert waits on the winner's row
+        assert await racing == (winners, 1)
+    finally:
+        await engine.dispose()
+        await _drop_pg_database(url)
 
 
 async def test_a_configured_signing_key_is_used_instead(sessions):
