@@ -214,12 +214,13 @@ async def token(
     Basic or in the body, an optional `scope` narrowing the key's. The token works as
     `Authorization: Bearer <access_token>` on every route the key works on, until it
     expires or the key is revoked."""
+    # The client first: whoever it is not learns nothing of what else is wrong.
+    client_id, secret = _client(basic, body)
+    credential = await authenticate_client(session, client_id, secret)
     if body.grant_type is None:
         raise InvalidRequest("grant_type is required: send grant_type=client_credentials")
     if body.grant_type != CLIENT_CREDENTIALS:
         raise UnsupportedGrantType("the only grant type is client_credentials")
-    client_id, secret = _client(basic, body)
-    credential = await authenticate_client(session, client_id, secret)
     scopes = granted_scopes(credential, body.scope)
     issued = await issue_token(session, credential, scopes, request.app.state.settings)
     response.headers.update(NO_STORE)
