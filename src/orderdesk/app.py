@@ -20,6 +20,7 @@ from orderdesk.api.routes import (
     catalog,
     devices,
     health,
+    oauth,
     orders,
     parties,
     projects,
@@ -42,7 +43,10 @@ from orderdesk.http.routing import include_surface
 DESCRIPTION = """
 Order management for clinical and laboratory supply chains.
 
-Authenticate with `Authorization: Bearer <API key>` or `X-API-Key: <API key>`.
+Authenticate with `Authorization: Bearer <API key>` or `X-API-Key: <API key>`,
+or trade the key for a short-lived access token at `POST /oauth/token` (OAuth2
+client credentials: client id the key's prefix, client secret the key) and send
+`Authorization: Bearer <access token>`.
 Bodies are JSON or `application/x-www-form-urlencoded` (bracket notation for
 nesting, e.g. `shipping_address[city]=Boston`); answers are JSON, or XML when
 `Accept: application/xml`. Errors are RFC 9457 problem documents whose
@@ -115,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_routes,
     ):
         app.include_router(module.router)
+    # The token endpoint answers its errors as RFC 6749 shows, also for unknown paths under it.
+    include_surface(app, oauth.router, prefix="/oauth")
     for base, router in COMPAT_ROUTERS.items():
         include_surface(app, router, prefix=base)
     # The last added runs first: XML outside the body bound, so every /v1 answer can become

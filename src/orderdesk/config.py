@@ -28,6 +28,9 @@ def async_database_url(url: str) -> URL:
 #: The shortest ``ORDERDESK_ADMIN_KEY`` accepted: a key anyone may try over the network
 #: must be beyond guessing (32 random characters of hex are 128 bits).
 ADMIN_KEY_MIN = 32
+#: The shortest ``ORDERDESK_TOKEN_SIGNING_KEY`` accepted: an HS256 key must be as long as
+#: the hash (RFC 7518 §3.2), and one anyone can forge tokens with must be beyond guessing.
+TOKEN_SIGNING_KEY_MIN = 32
 
 
 class Settings(BaseSettings):
@@ -55,6 +58,27 @@ class Settings(BaseSettings):
         max_length=100,
         description="Name of the tenant made at start",
     )
+    token_signing_key: SecretStr | None = Field(
+        default=None,
+        description="The HS256 key that signs and checks access tokens, at least "
+        f"{TOKEN_SIGNING_KEY_MIN} characters; if unset, one is made once and kept in the "
+        "database, shared by every process",
+    )
+    token_ttl: int = Field(
+        default=3600, ge=60, le=86400, description="Seconds an access token stays valid"
+    )
+    token_audience: str = Field(
+        default="orderdesk",
+        min_length=1,
+        max_length=200,
+        description="The `aud` claim access tokens carry and must carry",
+    )
+    token_issuer: str = Field(
+        default="orderdesk",
+        min_length=1,
+        max_length=200,
+        description="The `iss` claim access tokens carry and must carry",
+    )
     sql_echo: bool = False
 
     @field_validator("database_url")
@@ -72,6 +96,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"ORDERDESK_ADMIN_KEY must be at least {ADMIN_KEY_MIN} characters: it opens "
                 "every admin route to whoever guesses it (make one with `openssl rand -hex 32`)"
+            )
+        return value
+
+    @field_validator("token_signing_key")
+    @classmethod
+    def _strong_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < TOKEN_SIGNING_KEY_MIN:
+            raise ValueError(
+                f"ORDERDESK_TOKEN_SIGNING_KEY must be at least {TOKEN_SIGNING_KEY_MIN} "
+                "characters: whoever guesses it can sign access tokens for any key (make one "
+                "with `openssl rand -hex 32`, or leave it unset to have one made and kept in "
+                "the database)"
             )
         return value
 

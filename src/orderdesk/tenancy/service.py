@@ -60,7 +60,7 @@ def new_secret() -> tuple[str, str]:
     return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
-async def _first_or_made(
+async def first_or_made(
     session: AsyncSession, find: Select[T], make: Callable[[], Awaitable[T]]
 ) -> T:
     """The row ``find`` selects, else the one ``make`` adds. Safe when several processes
@@ -85,7 +85,7 @@ async def ensure_tenant(session: AsyncSession, name: str) -> Tenant:
         await install_defaults(session, tenant.id)
         return tenant
 
-    return await _first_or_made(session, select(Tenant).where(Tenant.name == name), make)
+    return await first_or_made(session, select(Tenant).where(Tenant.name == name), make)
 
 
 def _contact_person(data: AccountCreate) -> str | None:
@@ -272,7 +272,7 @@ async def ensure_secret_credential(
         return credential
 
     find = select(Credential).where(Credential.secret_hash == hash_secret(secret))
-    return await _first_or_made(session, find, make)
+    return await first_or_made(session, find, make)
 
 
 def _mark_used(credential: Credential, now: dt.datetime) -> Work:
@@ -294,9 +294,15 @@ async def credential_by_secret(session: AsyncSession, key: str) -> Credential:
     now = utcnow()
     if credential is None or not credential.is_usable(now):
         raise Unauthorized("the API key is unknown, revoked or expired")
+    await note_use(session, credential, now)
+    return credential
+
+
+async def note_use(session: AsyncSession, credential: Credential, now: dt.datetime) -> None:
+    """Record that ``credential`` (or an access token of it) was used, at most once a
+    ``LAST_USED_RESOLUTION``."""
     if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
         await write_soon(session, _mark_used(credential, now))
-    return credential
 
 
 def principal_of(credential: Credential, scopes: frozenset[Scope] | None = None) -> Principal:
