@@ -30,7 +30,7 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
-from orderdesk.http import openapi, problems
+from orderdesk.http import openapi, problems, ratelimit
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unread_body), Depends(refuse_unsafe_parameters)],
     )
     app.state.settings = settings
+    ratelimit.install(app, settings)
     problems.install(app)
     openapi.install(app, negotiated=NEGOTIATED)
     for module in (health, tenancy, parties, catalog, devices, workflows, projects, orders):
