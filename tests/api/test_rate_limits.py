@@ -205,3 +205,12 @@ def test_a_rate_that_does_not_parse_is_refused_at_start_up_naming_the_setting(
 def test_a_redis_url_of_another_scheme_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValidationError, match="ORDERDESK_REDIS_URL must be a redis://"):
         Settings(redis_url="http://127.0.0.1:6379/0")
+
+
+async def test_the_document_lists_the_429_and_its_headers_on_authenticated_operations(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    for path, method in (("/v1/orders", "get"), ("/compat/rso/api/v1/orders/{orderId}/", "put")):
+        refused = document["paths"][path][method]["responses"]["429"]
+        assert set(refused["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}, path
