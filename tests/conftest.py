@@ -27,6 +27,15 @@ from orderdesk.tenancy.principal import system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
 from orderdesk.tenancy.service import create_account, create_credential, ensure_tenant
 
+#: Rate limits off for every app and server the tests make, unless a test sets them
+#: (tests/api/test_rate_limits.py): a suite makes far more calls per key than a client.
+for _setting in (
+    "ORDERDESK_RATE_LIMIT",
+    "ORDERDESK_RSO_RATE_LIMIT",
+    "ORDERDESK_AUTH_FAILURE_RATE_LIMIT",
+):
+    os.environ.setdefault(_setting, "off")
+
 PG_URL = os.environ.get("ORDERDESK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -79,7 +88,15 @@ async def database_url(
 async def app_and_sessions(
     database_url: str,
 ) -> AsyncIterator[tuple[object, async_sessionmaker[AsyncSession]]]:
-    app = create_app(Settings(database_url=database_url, max_body_bytes=64 * 1024))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            max_body_bytes=64 * 1024,
+            rate_limit="off",
+            rso_rate_limit="off",
+            auth_failure_rate_limit="off",
+        )
+    )
     async with app.router.lifespan_context(app):
         yield app, app.state.sessionmaker
 

@@ -34,7 +34,7 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
-from orderdesk.http import audit, openapi, problems
+from orderdesk.http import audit, openapi, problems, ratelimit
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unread_body), Depends(refuse_unsafe_parameters)],
     )
     app.state.settings = settings
+    ratelimit.install(app, settings)
     problems.install(app)
     audit.install(app)
     openapi.install(app, negotiated=NEGOTIATED)

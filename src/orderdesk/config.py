@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr, field_validator
+import limits
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
@@ -31,6 +32,29 @@ ADMIN_KEY_MIN = 32
 #: The shortest ``ORDERDESK_TOKEN_SIGNING_KEY`` accepted: an HS256 key must be as long as
 #: the hash (RFC 7518 §3.2), and one anyone can forge tokens with must be beyond guessing.
 TOKEN_SIGNING_KEY_MIN = 32
+
+#: What a rate-limit setting holds to turn its limit off.
+RATE_LIMIT_OFF = "off"
+
+#: The URL schemes ``ORDERDESK_REDIS_URL`` may use (TCP, TLS, a Unix socket).
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def parse_rate(setting: str, value: str) -> limits.RateLimitItem | None:
+    """``value`` of the rate-limit ``setting`` as a ``limits`` rate, or None for "off"."""
+    text = value.strip()
+    if text.lower() == RATE_LIMIT_OFF:
+        return None
+    try:
+        rate = limits.parse(text)
+    except ValueError as exc:
+        raise ValueError(
+            f"{setting} must be a rate such as '600/minute', '100/15minutes' or "
+            f"'10 per second', or 'off'; {value!r} is not one ({exc})"
+        ) from None
+    if rate.amount < 1:
+        raise ValueError(f"{setting} must allow at least one request per window, or be 'off'")
+    return rate
 
 
 class Settings(BaseSettings):
@@ -80,6 +104,33 @@ class Settings(BaseSettings):
         description="The `iss` claim access tokens carry and must carry",
     )
     sql_echo: bool = False
+    rate_limit: str = Field(
+        default="600/minute",
+        description="Requests each credential may make in a window (a `limits` rate such as "
+        "600/minute or 100/15minutes), or off",
+    )
+    rso_rate_limit: str = Field(
+        default="100/15minutes",
+        description="The same for the Record Stack Overflow surface, instead of rate_limit "
+        "(its document's 100 calls per 15 minutes per token), or off",
+    )
+    auth_failure_rate_limit: str = Field(
+        default="30/minute",
+        description="Failed authentications one client address may make in a window; past "
+        "it, every request from that address is a 429 until the window frees; or off",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="If set (redis://host:port/db, rediss:// or unix://), the rate-limit "
+        "counters live in this Redis, shared by every process; else in process memory",
+    )
+    redis_key_prefix: str = Field(
+        default="orderdesk",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Prefix of every key the rate limits write to Redis",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -110,6 +161,29 @@ class Settings(BaseSettings):
                 "the database)"
             )
         return value
+
+    @field_validator("rate_limit", "rso_rate_limit", "auth_failure_rate_limit")
+    @classmethod
+    def _rate(cls, value: str, info: ValidationInfo) -> str:
+        parse_rate(f"ORDERDESK_{str(info.field_name).upper()}", value)
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme not in REDIS_SCHEMES:
+            raise ValueError(
+                "ORDERDESK_REDIS_URL must be a redis://host:port/db, rediss:// or unix:// URL"
+            )
+        return value
+
+    def rate(self, field_name: str) -> limits.RateLimitItem | None:
+        """The parsed rate of the rate-limit setting ``field_name`` (None when off)."""
+        value = getattr(self, field_name)
+        return parse_rate(f"ORDERDESK_{field_name.upper()}", value)
 
     @property
     def async_url(self) -> URL:

@@ -122,6 +122,18 @@ class ValidationFailed(OrderdeskError):
     title = "Invalid request"
 
 
+@dataclass
+class TooManyRequests(OrderdeskError):
+    """A rate limit is used up. ``headers`` (``Retry-After``, ``RateLimit``,
+    ``RateLimit-Policy``) go on the answer whichever surface renders it."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+
 class InternalError(OrderdeskError):
     """Nothing the request did wrong: an unexpected failure, logged under its request id."""
 

@@ -24,6 +24,8 @@ from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.errors import Unauthorized
+from orderdesk.http import ratelimit
+from orderdesk.http.ratelimit import CREDENTIAL, Policy
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scopes import DESCRIPTIONS
@@ -74,9 +76,16 @@ async def resolve_credential(request: Request, session: AsyncSession, presented:
     return await principal_from_token(session, presented, settings=request.app.state.settings)
 
 
-def principal_from(*forms: CredentialForm) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that authenticates the first of ``forms`` the request carries, then
-    refuses (403, naming them) a principal without the scopes its route declares.
+def principal_from(
+    *forms: CredentialForm, rate: Policy = CREDENTIAL
+) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that authenticates the first of ``forms`` the request carries, counts
+    the request against the credential's ``rate`` (429 past it), then refuses (403,
+    naming them) a principal without the scopes its route declares.
+
+    A client address that has used up its failed authentications is a 429 before any
+    credential is looked at, and a credential that fails counts against its address
+    (``orderdesk.http.ratelimit``).
 
     Each form is a FastAPI security scheme, so the OpenAPI document lists them.
     The principal is kept on the request (``request.state.principal``) for the edge's
@@ -87,10 +96,17 @@ def principal_from(*forms: CredentialForm) -> Callable[..., Coroutine[Any, Any, 
     async def principal(
         request: Request, security_scopes: SecurityScopes, session: SessionDep, **sent: Any
     ) -> Principal:
+        limits = ratelimit.of(request.app)
+        await limits.refuse_blocked_address(request)
         for value in sent.values():
             if value:
-                found = await resolve_credential(request, session, value)
+                try:
+                    found = await resolve_credential(request, session, value)
+                except Unauthorized:
+                    await limits.failed_authentication(request)
+                    raise
                 request.state.principal = found
+                await limits.count(request, found, rate)
                 found.require_scopes(security_scopes.scopes)
                 return found
         raise Unauthorized(f"send the API key as {how}")

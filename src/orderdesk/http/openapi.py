@@ -3,10 +3,11 @@
 FastAPI documents what a handler returns; what the edge adds around it is filled in
 here, once the document is generated (``install``), from facts about each operation:
 
-- its errors, in its surface's error shape (``ErrorDocs``): 401 and 403 where a key is
-  required, 404 where the path names an object, 400/408/409/413/415 on methods that take
-  a body, 400 where a ``cursor`` is read, 412 where ``If-Match`` is read, 422 on every
-  operation (the edge checks the text of every parameter and header); FastAPI's own
+- its errors, in its surface's error shape (``ErrorDocs``): 401, 403 and 429 (with
+  ``Retry-After``, ``RateLimit`` and ``RateLimit-Policy``) where a key is required, 404
+  where the path names an object, 400/408/409/413/415 on methods that take a body, 400
+  where a ``cursor`` is read, 412 where ``If-Match`` is read, 422 on every operation
+  (the edge checks the text of every parameter and header); FastAPI's own
   ``HTTPValidationError`` 422 is dropped, it is never answered;
 - ``WWW-Authenticate`` on every 401;
 - the form bodies the body middleware turns into JSON, beside each JSON body;
@@ -53,6 +54,8 @@ DESCRIPTIONS = {
     413: "The body is larger than the configured bound",
     415: "The body is neither JSON nor a form",
     422: "Invalid request; `errors` names each offending field or parameter",
+    429: "A rate limit is used up: the credential's requests, or the client address's "
+    "failed authentications; `Retry-After` says when to retry",
 }
 
 #: Response headers the handlers set, by name (see ``sends``).
@@ -67,7 +70,23 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     "X-Total-Count": {"description": "How many match in all", "schema": {"type": "string"}},
+    "Retry-After": {
+        "description": "Seconds until the window frees a request",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'What remains of the limit and when it frees: `"default";r=0;t=<seconds>` '
+        "(draft-ietf-httpapi-ratelimit-headers)",
+        "schema": {"type": "string"},
+    },
+    "RateLimit-Policy": {
+        "description": 'The limit: `"default";q=<requests>;w=<seconds>`',
+        "schema": {"type": "string"},
+    },
 }
+
+#: The headers every 429 carries.
+TOO_MANY_HEADERS = ("Retry-After", "RateLimit", "RateLimit-Policy")
 
 
 def sends(status: int, *headers: str) -> dict[int | str, dict[str, Any]]:
@@ -143,6 +162,10 @@ def _document(operation: dict[str, Any], method: str, docs: ErrorDocs, *, xml: b
         error["content"] = {m: _media(m, docs.model) for m in media}
         if status == 401:
             error.setdefault("headers", {})["WWW-Authenticate"] = HEADERS["WWW-Authenticate"]
+        if status == 429:
+            error.setdefault("headers", {}).update(
+                {name: {**HEADERS[name], "required": True} for name in TOO_MANY_HEADERS}
+            )
 
 
 def _media(media_type: str, model: type[BaseModel]) -> dict[str, Any]:
@@ -157,7 +180,7 @@ def _statuses(operation: dict[str, Any], method: str, *, xml: bool) -> set[int]:
     parameters = operation.get("parameters", [])
     statuses = set()
     if operation.get("security"):
-        statuses |= {401, 403}
+        statuses |= {401, 403, 429}
     if any(p["in"] == "path" for p in parameters):
         statuses.add(404)
     if method in BODY_METHODS:

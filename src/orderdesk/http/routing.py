@@ -36,6 +36,7 @@ from orderdesk.db import session_scope
 from orderdesk.errors import Conflict, OrderdeskError, ValidationFailed, error_for_status
 from orderdesk.http.openapi import ErrorDocs
 from orderdesk.http.problems import PROBLEM_DOCS, field_errors, renderers, unexpected
+from orderdesk.http.ratelimit import answer_headers
 
 #: The detail of every refusal by the request's own validation (its documented schemas).
 INVALID_FIELDS = "the request has invalid fields"
@@ -124,9 +125,12 @@ def edge_route(surface: Surface) -> type[APIRoute]:
                     # The session has rolled back; only now is the error answered.
                     error = as_orderdesk_error(exc) or unexpected(exc, request)
                     await _after_refusal(request, error)
-                    return surface.render_error(error, request)
+                    response = surface.render_error(error, request)
+                    response.headers.update(answer_headers(request, error))
+                    return response
                 finally:
                     request.state.session = None
+                response.headers.update(answer_headers(request))
                 return response
 
             return handle

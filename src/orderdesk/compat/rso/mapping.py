@@ -75,6 +75,8 @@ RECORD_NOT_FOUND = "Record not found. Check record id."
 CUSTOMER_NOT_FOUND = "Customer not found. Check customer id."
 MERCHANT_NOT_FOUND = "Merchant not found. Check merchant id."
 INSUFFICIENT_PRIVILEGES = "Insufficient privileges"
+#: The document's words (sic) past its 100 calls per 15 minutes per token.
+TOO_MANY_REQUESTS = "Too many request, please try again later"
 
 #: A FieldError detail meaning "required and not given".
 MISSING = "required"

@@ -71,6 +71,7 @@ from orderdesk.errors import (
     Forbidden,
     NotFound,
     OrderdeskError,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
 )
@@ -78,6 +79,7 @@ from orderdesk.http.allow import allowed_methods, fallback
 from orderdesk.http.auth import BEARER, principal_from
 from orderdesk.http.conditional import etag, parse_if_match
 from orderdesk.http.openapi import ErrorDocs, sends
+from orderdesk.http.ratelimit import Policy
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries, service
@@ -96,6 +98,7 @@ from .mapping import (
     MERCHANT_NOT_FOUND,
     ORDER_NOT_FOUND,
     RECORD_NOT_FOUND,
+    TOO_MANY_REQUESTS,
 )
 from .schemas import ErrorMessage, RsoOrder, SuccessMessage
 
@@ -108,6 +111,8 @@ def render(error: OrderdeskError, request: Request) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="orderdesk"'
     elif isinstance(error, BadRequest | ValidationFailed):
         status, message = 400, mapping.error_message(error)
+    elif isinstance(error, TooManyRequests):
+        status, message = 429, TOO_MANY_REQUESTS
     else:
         status, message = error.status, mapping.error_message(error)
     return JSONResponse(
@@ -124,6 +129,8 @@ ERROR_DOCS = ErrorDocs(
         401: "Insufficient privileges: no valid key, or not this kind of account's operation",
         404: "Not found (or not the caller's): the message names which id",
         409: "The order's status does not allow it; says why",
+        429: "Too many request, please try again later (past 100 calls per 15 minutes per "
+        "token); `Retry-After` says when to",
     },
 )
 
@@ -152,7 +159,10 @@ def _route(path: str, *methods: str, **kwargs: Any) -> Callable[[Callable[..., A
     return register
 
 
-_rso_principal = principal_from(BEARER)
+#: The document's limit: 100 calls per 15 minutes per token (``ORDERDESK_RSO_RATE_LIMIT``),
+#: counted apart from the native API's.
+RATE = Policy(setting="rso_rate_limit", namespace="rso")
+_rso_principal = principal_from(BEARER, rate=RATE)
 #: The caller, holding the scope a route declares.
 OrderReader = Annotated[Principal, Security(_rso_principal, scopes=[Scope.ORDERS_READ])]
 OrderWriter = Annotated[Principal, Security(_rso_principal, scopes=[Scope.ORDERS_WRITE])]
