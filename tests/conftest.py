@@ -25,6 +25,7 @@ from orderdesk.migrate import migrate
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
+from orderdesk.tenancy.scopes import ROLE_SCOPES, Scope
 from orderdesk.tenancy.service import create_account, create_credential, ensure_tenant
 
 #: Rate limits off for every app and server the tests make, unless a test sets them
@@ -118,7 +119,8 @@ def sessions(
 
 @dataclass
 class World:
-    """A fresh tenant: an admin, two customers and two suppliers, each with a key."""
+    """A fresh tenant: an admin, two customers and two suppliers, each with a key; the
+    first customer and supplier also with one without ``phi:read`` (``<who>_no_phi``)."""
 
     tenant_id: int
     accounts: dict[str, int] = field(default_factory=dict)
@@ -149,6 +151,18 @@ async def make_world(factory: async_sessionmaker[AsyncSession]) -> World:
             _, world.keys[who] = await create_credential(
                 session,
                 CredentialCreate(name=who, role=Role(kind.value), account_id=account.id),
+                principal=system,
+            )
+        for who in ("customer", "supplier"):  # same accounts, every role scope but phi:read
+            role = Role(who)
+            _, world.keys[f"{who}_no_phi"] = await create_credential(
+                session,
+                CredentialCreate(
+                    name=f"{who}_no_phi",
+                    role=role,
+                    account_id=world.accounts[who],
+                    scopes=sorted(ROLE_SCOPES[role] - {Scope.PHI_READ}),
+                ),
                 principal=system,
             )
     return world

@@ -114,7 +114,7 @@ def test_migrate_creates_the_tables_from_any_folder(tmp_path, monkeypatch):
 def test_demo_json_prints_one_object_with_exactly_the_documented_fields(demo_db):
     _, printed = demo_db
     assert set(printed) == DEMO_FIELDS
-    assert set(printed["keys"]) == {"admin", *WHO}
+    assert set(printed["keys"]) == {"admin", *WHO, "customer_no_phi", "supplier_no_phi"}
     assert set(printed["accounts"]) == WHO
 
 

@@ -53,7 +53,7 @@ from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, AccountKind, Role
 from orderdesk.tenancy.principal import Principal, system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
-from orderdesk.tenancy.scopes import ROLE_SCOPES
+from orderdesk.tenancy.scopes import ROLE_SCOPES, Scope
 from orderdesk.tenancy.scoping import find_in_tenant, select_visible
 from orderdesk.tenancy.service import create_account, create_credential
 from orderdesk.workflow import DENTAL_LAB
@@ -135,20 +135,32 @@ async def find_demo_accounts(session: AsyncSession, tenant_id: int) -> dict[str,
     return found
 
 
+#: The demo accounts that also get a key without ``phi:read``.
+NO_PHI_KEYS = ("customer", "supplier")
+
+
 async def make_keys(
     session: AsyncSession, tenant_id: int, accounts: dict[str, int] | None, *, name: str
 ) -> dict[str, str]:
-    """Fresh API keys: an admin one, and one per demo account when there are any."""
+    """Fresh API keys: an admin one, and one per demo account when there are any; the
+    demo customer and supplier also get one without ``phi:read`` (``<who>_no_phi``)."""
     system = system_principal(tenant_id)
-    wanted: list[tuple[str, Role, int | None]] = [("admin", Role.ADMIN, None)]
+    wanted: list[tuple[str, Role, int | None, list[Scope] | None]] = [
+        ("admin", Role.ADMIN, None, None)
+    ]
     for who, (kind, _) in ACCOUNTS.items():
         if accounts is not None:
-            wanted.append((who, Role(kind.value), accounts[who]))
+            wanted.append((who, Role(kind.value), accounts[who], None))
+    for who in NO_PHI_KEYS:
+        if accounts is not None:
+            role = Role(ACCOUNTS[who][0].value)
+            scopes = sorted(ROLE_SCOPES[role] - {Scope.PHI_READ})
+            wanted.append((f"{who}_no_phi", role, accounts[who], scopes))
     keys: dict[str, str] = {}
-    for who, role, account_id in wanted:
+    for who, role, account_id, scopes in wanted:
         _, keys[who] = await create_credential(
             session,
-            CredentialCreate(name=name, role=role, account_id=account_id),
+            CredentialCreate(name=name, role=role, account_id=account_id, scopes=scopes),
             principal=system,
         )
     return keys

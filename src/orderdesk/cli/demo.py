@@ -72,6 +72,8 @@ _KEY_VARIABLES = {
     "customer": ("OD_CUSTOMER", "customer"),
     "customer_other": ("OD_CUSTOMER_OTHER", "customer"),
     "supplier": ("OD_SUPPLIER", "supplier"),
+    "customer_no_phi": ("OD_CUSTOMER_NO_PHI", "customer, without phi:read"),
+    "supplier_no_phi": ("OD_SUPPLIER_NO_PHI", "supplier, without phi:read"),
 }
 
 
