@@ -154,8 +154,8 @@ async def make_keys(
     for who in NO_PHI_KEYS:
         if accounts is not None:
             role = Role(ACCOUNTS[who][0].value)
-            scopes = sorted(ROLE_SCOPES[role] - {Scope.PHI_READ})
-            wanted.append((f"{who}_no_phi", role, accounts[who], scopes))
+            without_phi = sorted(ROLE_SCOPES[role] - {Scope.PHI_READ})
+            wanted.append((f"{who}_no_phi", role, accounts[who], without_phi))
     keys: dict[str, str] = {}
     for who, role, account_id, scopes in wanted:
         _, keys[who] = await create_credential(

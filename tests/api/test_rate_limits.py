@@ -214,3 +214,17 @@ async def test_the_document_lists_the_429_and_its_headers_on_authenticated_opera
     for path, method in (("/v1/orders", "get"), ("/compat/rso/api/v1/orders/{orderId}/", "put")):
         refused = document["paths"][path][method]["responses"]["429"]
         assert set(refused["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}, path
+
+
+async def test_wrong_client_secrets_at_the_token_endpoint_count_as_failed_authentications(
+    limited: Clients, world: World
+) -> None:
+    prefix = world.keys["customer"][:15]
+    wrong = {"grant_type": "client_credentials", "client_id": prefix, "client_secret": "od_x"}
+    async with limited(auth_failure_rate_limit="2/minute") as http:
+        failures = [(await http.post("/oauth/token", data=wrong)).status_code for _ in range(2)]
+        right = {**wrong, "client_secret": world.keys["customer"]}
+        refused = await http.post("/oauth/token", data=right)
+    assert failures == [401, 401]
+    assert refused.status_code == 429
+    assert "retry-after" in refused.headers

@@ -27,6 +27,7 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orderdesk.errors import OrderdeskError
+from orderdesk.http import ratelimit
 from orderdesk.http.openapi import ErrorDocs
 from orderdesk.http.routing import Surface, surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -216,7 +217,14 @@ async def token(
     expires or the key is revoked."""
     # The client first: whoever it is not learns nothing of what else is wrong.
     client_id, secret = _client(basic, body)
-    credential = await authenticate_client(session, client_id, secret)
+    # A wrong secret counts against the address, as a wrong key does on every other route.
+    limits = ratelimit.of(request.app)
+    await limits.refuse_blocked_address(request)
+    try:
+        credential = await authenticate_client(session, client_id, secret)
+    except InvalidClient:
+        await limits.failed_authentication(request)
+        raise
     if body.grant_type is None:
         raise InvalidRequest("grant_type is required: send grant_type=client_credentials")
     if body.grant_type != CLIENT_CREDENTIALS:
