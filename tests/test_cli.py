@@ -7,6 +7,7 @@ cannot start inside the test's.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import socket
@@ -29,6 +30,8 @@ from typer.testing import CliRunner
 from orderdesk.app import create_app
 from orderdesk.cli import app as cli
 from orderdesk.config import Settings, get_settings
+from orderdesk.tenancy.models import Role
+from orderdesk.tenancy.scopes import ROLE_SCOPES
 from tests.conftest import _create_pg_database, _drop_pg_database
 
 DEMO_FIELDS = {
@@ -327,7 +330,7 @@ async def test_demo_if_empty_on_a_loaded_database_prints_fresh_working_keys(demo
     assert result.exit_code == 0, result.stderr
     again = json.loads(result.stdout)
     assert again["order_ids"][: len(first["order_ids"])] == first["order_ids"]
-    assert set(again["keys"]) == {"admin", *WHO}
+    assert set(again["keys"]) == {"admin", *WHO, "customer_no_phi", "supplier_no_phi"}
     assert set(again["keys"].values()).isdisjoint(first["keys"].values())
     async with api(url) as client:
         for key in again["keys"].values():
@@ -515,3 +518,229 @@ async def test_migrate_then_demo_load_on_postgresql():
         assert sorted(o["id"] for o in r.json()["items"]) == printed["order_ids"]
     finally:
         await _drop_pg_database(url)
+
+
+# --- keys: scopes, expiry, rotation --------------------------------------------------------
+
+LONG_COLUMNS = [*KEY_COLUMNS[:-3], "last used", "revoked", "expires", "rotated from", "scopes"]
+
+
+def table(stdout: str) -> list[dict[str, str]]:
+    """``keys list --long`` as one dict a key, cut where the header's columns start."""
+    header, *lines = stdout.splitlines()
+    starts = [header.index(name) for name in LONG_COLUMNS]
+    ends = [*starts[1:], None]
+    return [
+        {n: line[s:e].strip() for n, s, e in zip(LONG_COLUMNS, starts, ends, strict=True)}
+        for line in lines
+    ]
+
+
+@pytest.fixture
+async def with_account(tmp_path: Path) -> tuple[str, str, int]:
+    """A database with an admin key (made by the CLI) and a customer account: its URL, the
+    key and the account's id."""
+    url = sqlite_url(tmp_path / "scoped.db")
+    admin = (await ainvoke(url, "keys", "create", "--role", "admin", "--name", "ops")).stdout
+    async with api(url) as client:
+        r = await client.post(
+            "/v1/accounts",
+            json={"kind": "customer", "name": "Clinic"},
+            headers=bearer(admin.strip()),
+        )
+    assert r.status_code == 201, r.text
+    return url, admin.strip(), r.json()["id"]
+
+
+async def credential_of(url: str, admin: str, secret: str) -> dict[str, Any]:
+    """The credential (as the API shows it) whose secret is ``secret``."""
+    async with api(url) as client:
+        r = await client.get("/v1/credentials?limit=500", headers=bearer(admin))
+    assert r.status_code == 200, r.text
+    return next(c for c in r.json()["items"] if secret.startswith(c["prefix"] + "_"))
+
+
+async def customer_key(url: str, account: int, *args: str) -> Result:
+    return await ainvoke(
+        url, "keys", "create", "--role", "customer", "--account", str(account), *args
+    )
+
+
+async def test_keys_create_with_a_scope_makes_a_key_holding_only_it(with_account):
+    url, admin, account = with_account
+    result = await customer_key(url, account, "--scope", "orders:read")
+    assert result.exit_code == 0, result.stderr
+    secret = result.stdout.strip()
+    assert (await credential_of(url, admin, secret))["scopes"] == ["orders:read"]
+    assert query(url, f"SELECT scopes FROM credentials WHERE prefix = '{secret[:15]}'") == [
+        ('["orders:read"]',)
+    ]
+    async with api(url) as client:
+        read = await client.get("/v1/orders", headers=bearer(secret))
+        write = await client.post("/v1/orders", json={}, headers=bearer(secret))
+    assert (read.status_code, write.status_code) == (200, 403)
+
+
+async def test_keys_create_takes_several_scopes_by_repeating_the_option(with_account):
+    url, admin, account = with_account
+    result = await customer_key(url, account, "--scope", "orders:write", "--scope", "orders:read")
+    assert result.exit_code == 0, result.stderr
+    credential = await credential_of(url, admin, result.stdout.strip())
+    assert credential["scopes"] == ["orders:read", "orders:write"]
+
+
+async def test_keys_create_without_a_scope_holds_every_scope_of_the_role(with_account):
+    url, admin, account = with_account
+    result = await customer_key(url, account)
+    assert result.exit_code == 0, result.stderr
+    credential = await credential_of(url, admin, result.stdout.strip())
+    assert credential["scopes"] == sorted(ROLE_SCOPES[Role.CUSTOMER])
+
+
+async def test_keys_create_refuses_a_scope_outside_the_role_and_makes_nothing(with_account):
+    url, _, account = with_account
+    result = await customer_key(url, account, "--scope", "orders:read", "--scope", "admin")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "--scope" in result.stderr
+    assert "cannot hold admin" in result.stderr
+    assert query(url, "SELECT count(*) FROM credentials") == [(1,)]  # only the admin's
+
+
+def test_keys_create_refuses_an_unknown_scope(empty_db):
+    result = invoke(empty_db, "keys", "create", "--role", "admin", "--scope", "orders:delete")
+    assert result.exit_code == 2
+    assert "--scope" in result.stderr
+    assert result.stdout == ""
+
+
+async def test_keys_create_expires_at_an_instant_with_a_time_zone(with_account):
+    url, admin, account = with_account
+    result = await customer_key(url, account, "--expires", "2099-01-31T09:00:00+09:00")
+    assert result.exit_code == 0, result.stderr
+    credential = await credential_of(url, admin, result.stdout.strip())
+    expected = dt.datetime(2099, 1, 31, tzinfo=dt.UTC)
+    assert dt.datetime.fromisoformat(credential["expires_at"]) == expected
+    assert "expires 2099-01-31 00:00 UTC" in result.stderr
+
+
+async def test_keys_create_expires_after_a_duration_from_now(with_account):
+    url, admin, account = with_account
+    before = dt.datetime.now(dt.UTC)
+    result = await customer_key(url, account, "--expires", "30d")
+    after = dt.datetime.now(dt.UTC)
+    assert result.exit_code == 0, result.stderr
+    credential = await credential_of(url, admin, result.stdout.strip())
+    expires = dt.datetime.fromisoformat(credential["expires_at"])
+    assert before + dt.timedelta(days=30) <= expires <= after + dt.timedelta(days=30)
+
+
+@pytest.mark.parametrize("value", ["2099-01-31T00:00:00", "tomorrow", "30y", "-1d", ""])
+def test_keys_create_refuses_an_expiry_without_a_time_zone_or_unit(empty_db, value):
+    result = invoke(empty_db, "keys", "create", "--role", "admin", "--expires", value)
+    assert result.exit_code == 1
+    assert "--expires" in result.stderr
+    assert result.stdout == ""
+
+
+def test_keys_create_refuses_an_expiry_in_the_past(empty_db):
+    result = invoke(
+        empty_db, "keys", "create", "--role", "admin", "--expires", "2020-01-01T00:00:00Z"
+    )
+    assert result.exit_code == 1
+    assert "--expires: must be in the future" in result.stderr
+    assert result.stdout == ""
+
+
+async def test_keys_rotate_prints_only_a_new_secret_and_stops_the_old_key(with_account):
+    url, admin, account = with_account
+    old_secret = (await customer_key(url, account, "--scope", "orders:read")).stdout.strip()
+    old = await credential_of(url, admin, old_secret)
+    result = await ainvoke(url, "keys", "rotate", str(old["id"]))
+    assert result.exit_code == 0, result.stderr
+    secret = result.stdout.strip()
+    assert "\n" not in secret and secret != old_secret
+    new = await credential_of(url, admin, secret)
+    assert new["rotated_from_id"] == old["id"]
+    assert new["scopes"] == ["orders:read"]
+    async with api(url) as client:
+        assert (await client.get("/v1/orders", headers=bearer(secret))).status_code == 200
+        assert (await client.get("/v1/orders", headers=bearer(old_secret))).status_code == 401
+
+
+async def test_keys_rotate_keeps_the_old_key_working_until_told(with_account):
+    url, admin, account = with_account
+    old_secret = (await customer_key(url, account)).stdout.strip()
+    old = await credential_of(url, admin, old_secret)
+    result = await ainvoke(url, "keys", "rotate", str(old["id"]), "--old-valid-until", "1h")
+    assert result.exit_code == 0, result.stderr
+    assert "the old key works until" in result.stderr
+    async with api(url) as client:
+        assert (await client.get("/v1/orders", headers=bearer(old_secret))).status_code == 200
+
+
+async def test_keys_rotate_refuses_an_old_valid_until_in_the_past(with_account):
+    url, admin, account = with_account
+    old_secret = (await customer_key(url, account)).stdout.strip()
+    old = await credential_of(url, admin, old_secret)
+    result = await ainvoke(
+        url, "keys", "rotate", str(old["id"]), "--old-valid-until", "2020-01-01T00:00:00Z"
+    )
+    assert result.exit_code == 1
+    assert "--old-valid-until: must be now or later" in result.stderr
+    assert result.stdout == ""
+    async with api(url) as client:
+        assert (await client.get("/v1/orders", headers=bearer(old_secret))).status_code == 200
+
+
+async def test_keys_rotate_refuses_a_revoked_key(with_account):
+    url, admin, account = with_account
+    old = await credential_of(url, admin, (await customer_key(url, account)).stdout.strip())
+    assert (await ainvoke(url, "keys", "revoke", str(old["id"]))).exit_code == 0
+    result = await ainvoke(url, "keys", "rotate", str(old["id"]))
+    assert result.exit_code == 1
+    assert "still works" in result.stderr
+    assert result.stdout == ""
+
+
+def test_keys_rotate_of_an_unknown_key_fails(empty_db):
+    result = invoke(empty_db, "keys", "rotate", "999")
+    assert result.exit_code == 1
+    assert "not found" in result.stderr
+
+
+async def test_keys_list_long_shows_scopes_expiry_and_the_key_replaced(with_account):
+    url, admin, account = with_account
+    scoped = (
+        await customer_key(
+            url, account, "--scope", "orders:read", "--expires", "2099-01-31T00:00:00Z"
+        )
+    ).stdout.strip()
+    old = await credential_of(url, admin, scoped)
+    rotated = (await ainvoke(url, "keys", "rotate", str(old["id"]))).stdout.strip()
+    result = await ainvoke(url, "keys", "list", "--long")
+    assert result.exit_code == 0, result.stderr
+    rows = {row["prefix"]: row for row in table(result.stdout)}
+    admin_row, old_row, new_row = (rows[s[:15]] for s in (admin, scoped, rotated))
+    assert (admin_row["scopes"], admin_row["expires"], admin_row["rotated from"]) == (
+        "all",
+        "-",
+        "-",
+    )
+    assert (old_row["scopes"], old_row["rotated from"]) == ("orders:read", "-")
+    assert old_row["expires"] != "2099-01-31 00:00"  # stopped by the rotation
+    assert (new_row["scopes"], new_row["expires"], new_row["rotated from"]) == (
+        "orders:read",
+        "2099-01-31 00:00",
+        str(old["id"]),
+    )
+
+
+async def test_keys_list_long_shows_each_scope_of_a_key_with_several(with_account):
+    url, _, account = with_account
+    secret = (
+        await customer_key(url, account, "--scope", "orders:write", "--scope", "patients:read")
+    ).stdout.strip()
+    result = await ainvoke(url, "keys", "list", "-l")
+    (row,) = [r for r in table(result.stdout) if r["prefix"] == secret[:15]]
+    assert row["scopes"] == "orders:write,patients:read"

@@ -28,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-keys_app = typer.Typer(help="Create, list and revoke API keys of the default tenant.")
+keys_app = typer.Typer(help="Create, list, rotate and revoke API keys of the default tenant.")
 app.add_typer(keys_app, name="keys", no_args_is_help=True)
 workflows_app = typer.Typer(help="List, show and import the default tenant's workflows.")
 app.add_typer(workflows_app, name="workflows", no_args_is_help=True)
