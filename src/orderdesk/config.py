@@ -58,7 +58,10 @@ def parse_rate(setting: str, value: str) -> limits.RateLimitItem | None:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ORDERDESK_", extra="ignore")
+    # A refused value is never repeated in the error: it may be a secret.
+    model_config = SettingsConfigDict(
+        env_prefix="ORDERDESK_", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = Field(
         default="sqlite:///orderdesk.db",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadAudit
@@ -17,10 +16,6 @@ from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 
 router = surface_router(NATIVE, prefix="/v1", tags=["audit"])
-
-
-class FHIRJSONResponse(JSONResponse):
-    media_type = "application/fhir+json"
 
 
 @router.get("/audit-events")
@@ -47,9 +42,10 @@ async def get_audit_event(
     )
 
 
-@router.get("/audit-events/{audit_event_id}/fhir", response_class=FHIRJSONResponse)
+@router.get("/audit-events/{audit_event_id}/fhir")
 async def get_audit_event_as_fhir(
     audit_event_id: int, session: SessionDep, principal: CanReadAudit
 ) -> dict[str, Any]:
-    """The record as a FHIR R4 ``AuditEvent`` resource."""
+    """The record as a FHIR R4 ``AuditEvent`` resource (JSON, or XML as every native
+    answer: not FHIR's own XML form)."""
     return as_fhir(await queries.load_audit_event(session, audit_event_id, principal))
