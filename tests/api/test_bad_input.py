@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from orderdesk.catalog.models import Kit, KitItem
 from tests.api.builders import (
     make_catalog,
+    make_order,
     make_patient,
     make_site,
     parameters,
@@ -362,3 +363,15 @@ async def test_a_failed_kit_update_keeps_the_old_items(client, world, sessions):
     problem(response, 422)
     assert (await client.get(url, headers=world.auth("supplier"))).json() == before
     assert await count_kit_rows(sessions, world.tenant_id) == rows_before
+
+
+@pytest.mark.parametrize("action", ["cancel", "returns/received"])
+async def test_a_null_body_where_the_body_may_be_left_out_is_refused(client, world, action):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog)
+    response = await client.post(
+        f"/v1/orders/{order['id']}/{action}",
+        content=b"null",
+        headers={**world.auth("admin"), "Content-Type": "application/json"},
+    )
+    assert pointers(problem(response, 422)) == {""}

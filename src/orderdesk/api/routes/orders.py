@@ -10,6 +10,7 @@ from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadOrders, CanWriteDevices, CanWriteOrders
 from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
 from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.inputs import refuse_null_body
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -100,7 +101,7 @@ async def move_order(
     )
 
 
-@router.post("/orders/{order_id}/cancel")
+@router.post("/orders/{order_id}/cancel", dependencies=[Depends(refuse_null_body)])
 async def cancel_order(
     order_id: int, session: SessionDep, principal: CanWriteOrders, body: CancelRequest | None = None
 ) -> OrderRead:
@@ -176,7 +177,7 @@ async def unpack_kit(
     )
 
 
-@router.post("/orders/{order_id}/returns/received")
+@router.post("/orders/{order_id}/returns/received", dependencies=[Depends(refuse_null_body)])
 async def receive_returns(
     order_id: int,
     session: SessionDep,
