@@ -52,6 +52,7 @@ async def test_no_key_or_token_is_stored_in_any_column(
     # The whole secret, and the random part after its public prefix.
     found = [s[:15] for s in secrets if s in stored or s[16:] in stored]
     assert found == []
+    assert hashlib.sha256(secrets[-2].encode()).hexdigest() in stored  # the scan saw the rows
 
 
 async def test_a_key_is_stored_as_the_sha256_of_its_secret(client, world, sessions):
