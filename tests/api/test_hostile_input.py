@@ -157,7 +157,7 @@ async def test_a_control_character_in_a_header_names_the_header(client, world, i
         f"/v1/orders/{ids['order']}",
         {"memo": "m"},
         world.auth("customer"),
-        **{"If-Match": 'W/"1"\x01'},
+        **{"If-Match": '"1"\x01'},
     )
     assert parameters(problem(response, 422)) == {"if-match"}
 
@@ -331,7 +331,7 @@ async def test_an_if_match_of_thousands_of_digits_names_the_header(client, world
         f"/v1/orders/{ids['order']}",
         {"memo": "m"},
         world.auth("customer"),
-        **{"If-Match": 'W/"' + "9" * 5000 + '"'},
+        **{"If-Match": '"' + "9" * 5000 + '"'},
     )
     assert parameters(problem(response, 422)) == {"If-Match"}
 

@@ -307,7 +307,7 @@ async def test_a_stale_edit_changes_nothing(client, world):
     response = await client.patch(
         f"/v1/orders/{order['id']}",
         json={"memo": "lost"},
-        headers={**world.auth("customer"), "If-Match": f'W/"{order["version"] + 7}"'},
+        headers={**world.auth("customer"), "If-Match": f'"{order["version"] + 7}"'},
     )
     assert response.status_code == 412
     await _unchanged(client, world, order)

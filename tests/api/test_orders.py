@@ -464,7 +464,7 @@ async def test_creating_answers_the_location_and_etag_of_the_new_order(client, w
     )
     order = await created(response)
     assert response.headers["Location"] == f"/v1/orders/{order['id']}"
-    assert response.headers["ETag"] == f'W/"{order["version"]}"'
+    assert response.headers["ETag"] == f'"{order["version"]}"'
 
 
 async def test_reading_an_order_answers_its_version_as_a_weak_etag(client, world):
@@ -475,7 +475,7 @@ async def test_reading_an_order_answers_its_version_as_a_weak_etag(client, world
     )
     response = await client.get(f"/v1/orders/{order['id']}", headers=world.auth("customer"))
     assert response.status_code == 200
-    assert response.headers["ETag"] == f'W/"{response.json()["version"]}"'
+    assert response.headers["ETag"] == f'"{response.json()["version"]}"'
     assert response.json()["version"] == order["version"] + 1
 
 
@@ -568,7 +568,7 @@ async def test_an_edit_answers_the_new_version_as_its_etag(client, world):
     )
     assert response.status_code == 200, response.text
     assert response.json()["version"] == order["version"] + 1
-    assert response.headers["ETag"] == f'W/"{order["version"] + 1}"'
+    assert response.headers["ETag"] == f'"{order["version"] + 1}"'
 
 
 async def test_an_edit_with_the_current_etag_is_accepted(client, world):
@@ -577,7 +577,7 @@ async def test_an_edit_with_the_current_etag_is_accepted(client, world):
     response = await client.patch(
         f"/v1/orders/{order['id']}",
         json={"memo": "x"},
-        headers={**world.auth("customer"), "If-Match": f'W/"{order["version"]}"'},
+        headers={**world.auth("customer"), "If-Match": f'"{order["version"]}"'},
     )
     assert response.status_code == 200, response.text
 
@@ -585,7 +585,7 @@ async def test_an_edit_with_the_current_etag_is_accepted(client, world):
 async def test_an_edit_with_a_stale_etag_is_refused_and_changes_nothing(client, world):
     catalog = await make_catalog(client, world)
     order = await make_order(client, world, catalog, memo="first")
-    stale = f'W/"{order["version"]}"'
+    stale = f'"{order["version"]}"'
     auth = world.auth("customer")
     first = await client.patch(
         f"/v1/orders/{order['id']}", json={"memo": "second"}, headers={**auth, "If-Match": stale}
@@ -990,3 +990,20 @@ async def test_returning_another_suppliers_item_is_refused_naming_it(client, wor
     assert [e["pointer"] for e in r.json()["errors"]] == ["/returns/items/1/item_id"]
     listed = await client.get("/v1/orders", headers=world.auth("customer"))
     assert listed.json()["items"] == []
+
+
+async def test_a_weak_tag_of_the_current_version_never_matches_and_changes_nothing(client, world):
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog, memo="first")
+    weak = f'W/"{order["version"]}"'
+    response = await client.patch(
+        f"/v1/orders/{order['id']}",
+        json={"memo": "second"},
+        headers={**world.auth("customer"), "If-Match": weak},
+    )
+    assert response.status_code == 412, response.text
+    assert response.json()["errors"] == [
+        {"parameter": "If-Match", "detail": 'a strong tag, like "3"'}
+    ]
+    stored = await read_order(client, world, order["id"])
+    assert (stored["memo"], stored["version"]) == ("first", order["version"])

@@ -61,7 +61,7 @@ DESCRIPTIONS = {
 #: Response headers the handlers set, by name (see ``sends``).
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
-        "description": 'The version, for `If-Match` (`W/"<version>"`)',
+        "description": 'The version, for `If-Match` (`"<version>"`)',
         "schema": {"type": "string"},
     },
     "Location": {"description": "Where the created object is read", "schema": {"type": "string"}},

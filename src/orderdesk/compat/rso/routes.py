@@ -48,7 +48,7 @@ Decisions where the document is silent (details in ``mapping``):
   sample shows; address fields this API cannot show, like country, stay);
   ``comments`` replace the list; ``status`` "Completed" / "Cancelled" moves the
   order through its workflow after the field changes, all or nothing (its
-  current status is no move); ``If-Match: W/"<version>"`` guards lost updates.
+  current status is no move); ``If-Match: "<version>"`` guards lost updates.
 - ``DELETE`` cancels through the workflow (the order and its timeline stay);
   a closed order is a 409 saying why.
 - Unknown paths under the prefix are 404 and known paths with another method
