@@ -467,7 +467,7 @@ async def test_creating_answers_the_location_and_etag_of_the_new_order(client, w
     assert response.headers["ETag"] == f'"{order["version"]}"'
 
 
-async def test_reading_an_order_answers_its_version_as_a_weak_etag(client, world):
+async def test_reading_an_order_answers_its_version_as_a_strong_etag(client, world):
     catalog = await make_catalog(client, world)
     order = await make_order(client, world, catalog)
     await client.post(
