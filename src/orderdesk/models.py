@@ -4,6 +4,7 @@ from orderdesk.audit.models import AuditEntity, AuditEvent
 from orderdesk.catalog.models import Item, Kit, KitItem, Manufacturer, Product
 from orderdesk.db import Base
 from orderdesk.devices.models import Device, DeviceEvent, DeviceIdentifier
+from orderdesk.idempotency.models import IdempotencyRecord
 from orderdesk.orders.models import (
     Order,
     OrderEvent,
@@ -28,6 +29,7 @@ __all__ = [
     "Device",
     "DeviceEvent",
     "DeviceIdentifier",
+    "IdempotencyRecord",
     "Item",
     "Kit",
     "KitItem",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ColumnElement,
@@ -368,12 +370,29 @@ class PackedKitDevice(TenantOwned, Base):
     device: Mapped[Device] = relationship(lazy="raise")
 
 
+def event_uid() -> str:
+    """A new event's public id: what webhooks send as ``webhook-id`` and the feed as ``id``."""
+    return f"evt_{uuid.uuid4().hex}"
+
+
 class OrderEvent(TenantOwned, Base):
-    """The timeline: append-only, written in the same transaction as the change it records."""
+    """The timeline: append-only, written in the same transaction as the change it records.
+
+    It is the outbox too: the event feed and the webhooks publish these rows, so what
+    they send is exactly what committed. ``sequence`` counts an order's events (1, 2,
+    ...); ``position`` places the event on its tenant's feed, in commit order, given in
+    the committing transaction (``orders.feed``)."""
 
     __tablename__ = "order_events"
-    __table_args__ = (Index(None, "tenant_id", "order_id", "id"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "order_id", "id"),
+        UniqueConstraint("order_id", "sequence"),
+        Index(None, "tenant_id", "position", unique=True),
+    )
 
+    uid: Mapped[str] = mapped_column(String(40), unique=True, default=event_uid)
+    sequence: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int | None] = mapped_column(BigInteger)
     order_id: Mapped[int] = mapped_column(BigId, ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
     actor: Mapped[str] = mapped_column(String(200))

@@ -17,7 +17,7 @@ from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
 from orderdesk.devices.models import Device
 from orderdesk.errors import FieldError, ValidationFailed
-from orderdesk.orders import custody
+from orderdesk.orders import custody, feed
 from orderdesk.orders.events import (
     Actor,
     EventPayload,
@@ -154,6 +154,7 @@ def record(
         ),
     )
     session.add(event)
+    feed.queue_for_numbering(session, event)
     return event
 
 

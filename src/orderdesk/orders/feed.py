@@ -1,0 +1,167 @@
+"""The event feed: every committed timeline event, per tenant, in the order it committed.
+
+``record`` appends events; when their transaction commits, a ``before_commit`` listener
+numbers them:
+
+* ``sequence``, per order: one past the order's last event. Every event touches its
+  order's row (a checked version), so two transactions never both commit an event to
+  the same order from the same starting point; a unique constraint backs that.
+* ``position``, per tenant: one past the tenant's last position, taken under a lock
+  held until the commit (a transaction-level advisory lock on PostgreSQL; SQLite
+  writers already take turns). So positions grow in commit order: a reader that has
+  seen position N never later finds a new event at or below N, which is what lets the
+  feed page by position and the webhook worker fan out from a cursor.
+
+An event that rolls back never gets a position, so nothing downstream ever sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from orderdesk.errors import BadRequest, FieldError
+from orderdesk.orders.models import EventKind, Order, OrderEvent
+from orderdesk.tenancy.principal import Principal
+
+#: ``session.info`` key: the events this transaction appended, to number at commit.
+_PENDING = "orderdesk.pending_events"
+
+#: The first key of the feed's advisory locks (the second is the tenant): "odfd".
+_FEED_LOCK = 0x6F646664
+
+
+def event_type(kind: EventKind) -> str:
+    """The public type of an event of ``kind``: ``order.created``, ``order.status_moved``..."""
+    return f"order.{kind.value}"
+
+
+#: Every public event type, for subscriptions to choose from.
+EVENT_TYPES = tuple(event_type(kind) for kind in EventKind)
+
+
+def queue_for_numbering(session: AsyncSession, recorded: OrderEvent) -> None:
+    """Number ``recorded`` when its transaction commits (``record`` calls this)."""
+    session.info.setdefault(_PENDING, []).append(recorded)
+
+
+@event.listens_for(Session, "before_commit")
+def _number_events(session: Session) -> None:
+    pending: list[OrderEvent] = session.info.pop(_PENDING, None) or []
+    # An event added inside a savepoint that rolled back has left the session.
+    pending = [recorded for recorded in pending if recorded in session]
+    if not pending:
+        return
+    session.flush()  # the order rows are written (and locked) before the feed lock is taken
+    by_tenant: dict[int, list[OrderEvent]] = defaultdict(list)
+    for recorded in pending:
+        by_tenant[recorded.tenant_id].append(recorded)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for tenant_id in sorted(by_tenant):  # one lock order, so two commits never deadlock
+        if postgres:
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:feed, :tenant)"),
+                {"feed": _FEED_LOCK, "tenant": tenant_id},
+            )
+        last = session.scalar(
+            select(func.max(OrderEvent.position)).where(OrderEvent.tenant_id == tenant_id)
+        )
+        for offset, recorded in enumerate(sorted(by_tenant[tenant_id], key=_by_id), 1):
+            recorded.position = (last or 0) + offset
+    session.flush()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_events(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _by_id(recorded: OrderEvent) -> int:
+    return recorded.id
+
+
+def _recorded_order(session: Session) -> Any:
+    """Sort key: the order ``record`` appended events in this transaction."""
+    queued: list[OrderEvent] = session.info.get(_PENDING) or []
+    index = {id(recorded): i for i, recorded in enumerate(queued)}
+    return lambda recorded: index.get(id(recorded), len(index))
+
+
+@event.listens_for(Session, "before_flush")
+def _give_sequences(session: Session, _context: Any, _instances: Any) -> None:
+    pending = [
+        added for added in session.new if isinstance(added, OrderEvent) and added.sequence is None
+    ]
+    if not pending:
+        return
+    pending.sort(key=_recorded_order(session))
+    order_ids = {recorded.order_id for recorded in pending}
+    rows = session.execute(
+        select(OrderEvent.order_id, func.max(OrderEvent.sequence))
+        .where(OrderEvent.order_id.in_(order_ids))
+        .group_by(OrderEvent.order_id)
+    )
+    last: dict[int, int] = {order_id: top for order_id, top in rows}
+    for recorded in pending:
+        last[recorded.order_id] = last.get(recorded.order_id, 0) + 1
+        recorded.sequence = last[recorded.order_id]
+
+
+# -- reading the feed ----------------------------------------------------------------
+
+
+def encode_cursor(position: int) -> str:
+    """The opaque ``after`` cursor of a feed position."""
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The position an ``after`` cursor names; no cursor is the start of the feed."""
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    digits = raw[1:]
+    if not (raw.startswith("p") and digits.isascii() and digits.isdigit() and len(digits) <= 18):
+        raise BadRequest(
+            "invalid cursor",
+            errors=[FieldError("must be a cursor this feed gave out", parameter="after")],
+        )
+    return int(digits)
+
+
+async def events_after(
+    session: AsyncSession, principal: Principal, *, after: int, limit: int
+) -> list[OrderEvent]:
+    """The events past position ``after`` on the orders ``principal`` may see, oldest first."""
+    stmt = (
+        select(OrderEvent)
+        .join(Order, Order.id == OrderEvent.order_id)
+        .where(
+            OrderEvent.tenant_id == principal.tenant_id,
+            OrderEvent.position > after,
+            Order.visible_to(principal),
+        )
+        .order_by(OrderEvent.position)
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))
+
+
+def thin(recorded: OrderEvent) -> dict[str, Any]:
+    """What the feed and a thin webhook say of an event: never a field of the order."""
+    return {
+        "id": recorded.uid,
+        "type": event_type(recorded.kind),
+        "order_id": recorded.order_id,
+        "sequence": recorded.sequence,
+        "occurred_at": recorded.occurred_at.isoformat(),
+    }
