@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# pytest-xdist processes for `make test` (each with its own databases); 0 runs in this one.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast contract lint format postgres clean
@@ -20,15 +22,17 @@ $(BIN)/orderdesk: pyproject.toml
 
 install: $(BIN)/orderdesk ## Create .venv and install orderdesk with its dev tools
 
-run: install ## Migrate the SQLite file, load the demo if empty, print the keys, serve on 127.0.0.1:8000
+run: install ## Migrate the SQLite file, load the demo if empty, print the keys, serve on 127.0.0.1:8000 with the webhook worker
 	$(BIN)/orderdesk demo --if-empty --base-url http://$(HOST):$(PORT)
-	$(BIN)/orderdesk serve --host $(HOST) --port $(PORT)
+	ORDERDESK_WEBHOOK_ALLOW_PRIVATE=$${ORDERDESK_WEBHOOK_ALLOW_PRIVATE:-true} \
+		$(BIN)/orderdesk serve --host $(HOST) --port $(PORT) --with-worker
 
 postgres: ## Start the local PostgreSQL if it is installed but stopped
 	@bash scripts/ensure-postgres.sh
 
 test: lint postgres ## Lint, type-check and check the layering, then run every test, on SQLite and PostgreSQL
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load -m "not alone"
+	$(BIN)/pytest -m alone
 
 test-fast: install ## Run the tests on SQLite only
 	$(BIN)/pytest -m "not postgres"

@@ -19,12 +19,14 @@ from orderdesk.api.routes import (
 from orderdesk.api.routes import (
     catalog,
     devices,
+    events,
     health,
     oauth,
     orders,
     parties,
     projects,
     tenancy,
+    webhooks,
     workflows,
 )
 from orderdesk.bootstrap import bootstrap
@@ -34,7 +36,7 @@ from orderdesk.compat.rayteams.routes import router as rayteams
 from orderdesk.compat.rso.routes import router as rso
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
-from orderdesk.http import audit, openapi, problems, ratelimit
+from orderdesk.http import audit, idempotency, openapi, problems, ratelimit
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ratelimit.install(app, settings)
     problems.install(app)
     audit.install(app)
+    idempotency.install(app)
     openapi.install(app, negotiated=NEGOTIATED)
     for module in (
         health,
@@ -117,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workflows,
         projects,
         orders,
+        events,
+        webhooks,
         audit_routes,
     ):
         app.include_router(module.router)

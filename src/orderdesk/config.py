@@ -106,6 +106,19 @@ class Settings(BaseSettings):
         max_length=200,
         description="The `iss` claim access tokens carry and must carry",
     )
+    idempotency_key_ttl: int = Field(
+        default=86400,
+        ge=60,
+        le=30 * 86400,
+        description="Seconds the answer to a write sent with an Idempotency-Key is kept "
+        "for its retries; then it is purged and the key may be used again",
+    )
+    require_if_match: bool = Field(
+        default=False,
+        description="If true, every update and transition on the native API must send "
+        "If-Match with the ETag it read (428 when missing); compatibility surfaces are not "
+        "affected",
+    )
     sql_echo: bool = False
     rate_limit: str = Field(
         default="600/minute",
@@ -133,6 +146,30 @@ class Settings(BaseSettings):
         max_length=100,
         pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Prefix of every key the rate limits write to Redis",
+    )
+
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook URLs whose host is (or resolves to) a private, loopback, "
+        "link-local or otherwise non-public address; for tests and local use only",
+    )
+    webhook_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds one webhook delivery attempt may take"
+    )
+    webhook_poll_interval: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="Seconds the worker waits between looks for new events and due deliveries",
+    )
+    webhook_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Webhook deliveries one worker sends at once"
+    )
+    webhook_secret_overlap: int = Field(
+        default=86400,
+        ge=0,
+        le=30 * 86400,
+        description="Seconds a rotated webhook secret keeps signing beside the new one",
     )
 
     @field_validator("database_url")

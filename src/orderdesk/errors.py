@@ -8,7 +8,7 @@ compatibility adapters into their vendor's error shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,14 @@ class PreconditionFailed(OrderdeskError):
     title = "Precondition failed"
 
 
+class PreconditionRequired(OrderdeskError):
+    """An update that must say which version it read (``If-Match``) and does not (RFC 6585)."""
+
+    status = 428
+    code = "precondition_required"
+    title = "Precondition required"
+
+
 class PayloadTooLarge(OrderdeskError):
     status = 413
     code = "payload_too_large"
@@ -155,6 +163,25 @@ def _all_errors(cls: type[OrderdeskError]) -> list[type[OrderdeskError]]:
     for sub in cls.__subclasses__():
         found += [sub, *_all_errors(sub)]
     return found
+
+
+class VersionedRow(Protocol):
+    """An updatable row: its id, and the version SQLAlchemy checks on every UPDATE."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+
+
+def check_version(kind: str, row: VersionedRow, expected: int | None) -> None:
+    """The caller saw ``row`` at version ``expected`` (None: it does not say); a later
+    version means its change would undo changes it never saw: 412 naming the current one."""
+    if expected is not None and expected != row.version:
+        raise PreconditionFailed(
+            f"{kind} {row.id} is at version {row.version}, not {expected}",
+            extra={"version": row.version},
+        )
 
 
 def not_found(kind: str, ident: object) -> NotFound:

@@ -18,6 +18,7 @@ from orderdesk.orderschemas.models import OrderSchema
 from orderdesk.parties.models import Patient, Site
 from orderdesk.projects.models import Project
 from orderdesk.tenancy.models import Account, Credential, SigningKey, Tenant
+from orderdesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from orderdesk.workflow.models import WorkflowRecord, WorkflowVersion
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "Site",
     "Tenant",
     "TrackingNumber",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkflowRecord",
     "WorkflowVersion",
 ]

@@ -47,9 +47,10 @@ async def test_fastapis_validation_error_is_documented_nowhere(spec):
 
 async def test_each_native_status_is_documented_where_it_can_occur(spec):
     paths = spec["paths"]
-    assert {"404", "412"} <= set(paths["/v1/orders/{order_id}"]["patch"]["responses"])
+    assert {"404", "412", "428"} <= set(paths["/v1/orders/{order_id}"]["patch"]["responses"])
     assert "404" not in paths["/v1/orders"]["get"]["responses"]
-    assert "412" not in paths["/v1/orders/{order_id}/notes"]["post"]["responses"]
+    assert "412" not in paths["/v1/orders"]["post"]["responses"]
+    assert "428" not in paths["/v1/orders/{order_id}/tags"]["post"]["responses"]
     assert "401" not in paths["/healthz"]["get"]["responses"]
 
 

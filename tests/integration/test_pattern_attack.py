@@ -14,9 +14,13 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 
 from tests.api.builders import created, make_catalog
 from tests.integration.servers import free_port, serving
+
+# It times answers, so it runs with no other test beside it (``make test``'s second step).
+pytestmark = pytest.mark.alone
 
 EVIL = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^(a+)+$"}}}
 ATTACK = "a" * 30 + "!"

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orderdesk.db import session_scope
 from orderdesk.tenancy.models import Credential
 from orderdesk.tenancy.service import hash_secret
+from orderdesk.webhooks.worker import Worker
 from tests.api.builders import (
     created,
     credential_id,
@@ -46,6 +47,8 @@ LABPORTAL = "/compat/labportal/api-v1"
 IMPILO = "/compat/impilo/api/v3"
 RSO = "/compat/rso/api/v1"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+#: A webhook URL on a public literal address: the private-address guard passes, with no DNS.
+HOOK = "https://93.184.215.14/hook"
 #: An id no object has (still within 64 bits, so it is looked up).
 MISSING = 10**12
 
@@ -71,6 +74,8 @@ async def owned(
     catalog = await make_catalog(http, world)
     patient = await make_patient(http, world)
     site = await make_site(http, world)
+    # The customer's webhook, made before the order so that the order's events go to it.
+    webhook = await created(await http.post("/v1/webhooks", json={"url": HOOK}, headers=customer))
     # An order of the RSO record workflow, for a patient, of items and a kit: one every
     # surface shows (RSO: orders from a product; Impilo: items or kits for a recipient).
     product = await product_following(http, world, "rso-record")
@@ -113,6 +118,11 @@ async def owned(
             headers=supplier,
         )
     )
+    # A delivery exists once the worker has fanned the order's events out to the webhook
+    # (nothing is sent: only the fan-out runs).
+    assert await Worker(sessions, tenants=frozenset({world.tenant_id})).fan_out()
+    deliveries = await http.get(f"/v1/webhooks/{webhook['id']}/deliveries", headers=customer)
+    assert deliveries.status_code == 200 and deliveries.json()["items"], deliveries.text
     audit = await http.get("/v1/audit-events", headers=world.auth("admin"))
     assert audit.status_code == 200 and audit.json()["items"], audit.text
     ids = {
@@ -132,6 +142,8 @@ async def owned(
         "order": order["id"],
         "packed_kit": packed["packed_kits"][0]["id"],
         "audit_event": audit.json()["items"][0]["id"],
+        "webhook": webhook["id"],
+        "delivery": deliveries.json()["items"][0]["id"],
         "customer_account": world.accounts["customer"],
         "supplier_account": world.accounts["supplier"],
     }
@@ -170,6 +182,8 @@ PARAM_OBJECT = {
     "order_id": "order",
     "packed_kit_id": "packed_kit",
     "audit_event_id": "audit_event",
+    "webhook_id": "webhook",
+    "delivery_id": "delivery",
     "_orderId": "order",
     "_id": "order",
     "_productId": "product",
@@ -183,6 +197,9 @@ PARAM_OBJECT = {
 ROUTE_OBJECTS = {
     f"GET {RAYTEAMS}/project/{{_id}}/orders": {"_id": "project"},
     f"GET {RAYTEAMS}/project/{{_id}}/histories": {"_id": "project"},
+    # A tag or an external id is any text: the order is the object the route protects.
+    "DELETE /v1/orders/{order_id}/tags/{tag:path}": {"tag:path": "order"},
+    "DELETE /v1/orders/{order_id}/external-ids/{external_id:path}": {"external_id:path": "order"},
 }
 
 
@@ -243,9 +260,19 @@ ID_ROUTES: dict[str, Call] = {
     "POST /v1/orders/{order_id}/packed-kits": Call(json={}, objects=(("kit_id", "kit", False),)),
     "DELETE /v1/orders/{order_id}/packed-kits/{packed_kit_id}": Call(),
     "POST /v1/orders/{order_id}/returns/received": Call(json={}),
+    "POST /v1/orders/{order_id}/tags": Call(json={"tags": ["taken-over"]}),
+    "DELETE /v1/orders/{order_id}/tags/{tag:path}": Call(),
+    "POST /v1/orders/{order_id}/external-ids": Call(json={"external_order_ids": ["TAKEN"]}),
+    "DELETE /v1/orders/{order_id}/external-ids/{external_id:path}": Call(),
     "GET /v1/orders/{order_id}/timeline": Call(),
     "GET /v1/audit-events/{audit_event_id}": Call(),
     "GET /v1/audit-events/{audit_event_id}/fhir": Call(),
+    "GET /v1/webhooks/{webhook_id}": Call(),
+    "PATCH /v1/webhooks/{webhook_id}": Call(json={"url": HOOK}),
+    "DELETE /v1/webhooks/{webhook_id}": Call(),
+    "POST /v1/webhooks/{webhook_id}/rotate": Call(),
+    "GET /v1/webhooks/{webhook_id}/deliveries": Call(),
+    "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": Call(),
     f"GET {RAYTEAMS}/order/{{_orderId}}": Call(),
     f"PUT {RAYTEAMS}/order/{{_id}}/status": Call(json={"data": {"status": "confirmed"}}),
     f"GET {RAYTEAMS}/product/{{_productId}}": Call(),
@@ -428,6 +455,7 @@ OWNER = {
     "/v1/projects": "customer",
     "/v1/orders": "customer",
     "/v1/audit-events": "admin",
+    "/v1/webhooks": "customer",
     RSO + "/orders/customers": "customer",
     RSO + "/orders/merchants": "supplier",
     RAYTEAMS: "customer",
@@ -496,9 +524,17 @@ WRITES: dict[str, tuple[str, dict]] = {
     "POST /v1/orders/{order_id}/devices": ("supplier", {"device_ids": [0]}),
     "POST /v1/orders/{order_id}/packed-kits": ("supplier", {"kit_id": 0}),
     "POST /v1/orders/{order_id}/returns/received": ("supplier", {}),
+    "POST /v1/orders/{order_id}/tags": ("customer", {"tags": ["checked"]}),
+    "POST /v1/orders/{order_id}/external-ids": ("customer", {"external_order_ids": ["PO-9"]}),
+    "POST /v1/webhooks": ("customer", {"url": HOOK}),
+    "PATCH /v1/webhooks/{webhook_id}": ("customer", {"url": HOOK}),
 }
 #: Write routes that read no body: whatever is sent is ignored (checked on the stored object).
-BODYLESS = {"POST /v1/credentials/{credential_id}/revoke"}
+BODYLESS = {
+    "POST /v1/credentials/{credential_id}/revoke",
+    "POST /v1/webhooks/{webhook_id}/rotate",
+    "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+}
 
 
 def test_every_native_write_route_is_covered(routes):
@@ -547,6 +583,46 @@ async def test_a_revoke_ignores_server_owned_fields_in_a_body(http, owned):
     for field in ("id", "created_at", "tenant_id", "version", "status"):
         assert stored.get(field) == made.get(field), field
     assert stored["revoked_at"] is not None
+
+
+async def test_a_webhook_rotation_ignores_server_owned_fields_in_a_body(http, owned):
+    customer = owned.world.auth("customer")
+    made = await created(await http.post("/v1/webhooks", json={"url": HOOK}, headers=customer))
+    answer = await http.post(f"/v1/webhooks/{made['id']}/rotate", json=FORGED, headers=customer)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["secret"] != made["secret"]
+    stored = (await http.get(f"/v1/webhooks/{made['id']}", headers=customer)).json()
+    for field in ("id", "created_at", "tenant_id", "status"):
+        assert stored.get(field) == made.get(field), field
+    assert stored["version"] == made["version"] + 1  # the rotation, not 999
+    assert stored["previous_secret_expires_at"] is not None
+
+
+async def test_a_redelivery_ignores_server_owned_fields_in_a_body(
+    http,
+    owned,
+    app_and_sessions: tuple[object, async_sessionmaker[AsyncSession]],
+):
+    """Once the owned delivery has gone out (to a receiver that takes it), it is sent
+    again from a fresh schedule, whatever the body says."""
+    _, sessions = app_and_sessions
+    customer = owned.world.auth("customer")
+    taken = httpx.MockTransport(lambda request: httpx.Response(204))
+    assert await Worker(
+        sessions, transport=taken, tenants=frozenset({owned.world.tenant_id})
+    ).run_once()
+    url = f"/v1/webhooks/{owned.ids['webhook']}/deliveries"
+    before = {d["id"]: d for d in (await http.get(url, headers=customer)).json()["items"]}
+    delivery = before[owned.ids["delivery"]]
+    assert delivery["state"] == "delivered", delivery
+    answer = await http.post(f"{url}/{delivery['id']}/redeliver", json=FORGED, headers=customer)
+    assert answer.status_code == 202, answer.text
+    after = {d["id"]: d for d in (await http.get(url, headers=customer)).json()["items"]}
+    stored = after[delivery["id"]]
+    for field in ("id", "created_at", "event_id", "order_id", "sequence"):
+        assert stored[field] == delivery[field], field
+    assert (stored["state"], stored["attempts"]) == ("pending", 0)
+    assert answer.json() == stored
 
 
 # --- API2: broken authentication -----------------------------------------------------------

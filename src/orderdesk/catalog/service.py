@@ -21,7 +21,7 @@ from orderdesk.catalog.schemas import (
     ProductCreate,
     ProductUpdate,
 )
-from orderdesk.errors import FieldError, Forbidden, ValidationFailed, not_found
+from orderdesk.errors import FieldError, Forbidden, ValidationFailed, check_version, not_found
 from orderdesk.schemas import apply_changes
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
@@ -129,7 +129,12 @@ async def create_manufacturer(
 
 
 async def update_manufacturer(
-    session: AsyncSession, manufacturer_id: int, data: ManufacturerUpdate, *, principal: Principal
+    session: AsyncSession,
+    manufacturer_id: int,
+    data: ManufacturerUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Manufacturer:
     """A supplier changes only its own; another supplier's or a tenant-wide one (which it
     still reads) is answered exactly like a missing one. An admin changes any."""
@@ -143,6 +148,7 @@ async def update_manufacturer(
     )
     if manufacturer is None:
         raise not_found("manufacturer", manufacturer_id)
+    check_version("manufacturer", manufacturer, expected_version)
     apply_changes(manufacturer, data)
     await session.flush()
     return manufacturer
@@ -164,10 +170,16 @@ async def create_item(session: AsyncSession, data: ItemCreate, *, principal: Pri
 
 
 async def update_item(
-    session: AsyncSession, item_id: int, data: ItemUpdate, *, principal: Principal
+    session: AsyncSession,
+    item_id: int,
+    data: ItemUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Item:
     item = await load_item(session, item_id, principal=principal)
     _may_edit(principal, item.account_id)
+    check_version("item", item, expected_version)
     await _check_manufacturer(session, data.manufacturer_id, item.account_id, principal)
     apply_changes(item, data)
     await session.flush()
@@ -217,10 +229,16 @@ async def create_kit(session: AsyncSession, data: KitCreate, *, principal: Princ
 
 
 async def update_kit(
-    session: AsyncSession, kit_id: int, data: KitUpdate, *, principal: Principal
+    session: AsyncSession,
+    kit_id: int,
+    data: KitUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Kit:
     kit = await load_kit(session, kit_id, principal=principal)
     _may_edit(principal, kit.account_id)
+    check_version("kit", kit, expected_version)
 
     if data.kit_items is not None:
         kit.kit_items = await _kit_items(session, data.kit_items, kit.account_id, principal)
@@ -250,10 +268,16 @@ async def create_product(
 
 
 async def update_product(
-    session: AsyncSession, product_id: int, data: ProductUpdate, *, principal: Principal
+    session: AsyncSession,
+    product_id: int,
+    data: ProductUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Product:
     product = await load_product(session, product_id, principal=principal)
     _may_edit(principal, product.account_id)
+    check_version("product", product, expected_version)
     if data.workflow_id is not None:
         await check_usable(
             session, data.workflow_id, owner_account_id=product.account_id, principal=principal

@@ -1,8 +1,11 @@
-"""``serve`` and ``migrate``."""
+"""``serve`` (optionally with the webhook worker beside it) and ``migrate``."""
 
 from __future__ import annotations
 
 import copy
+import signal
+import subprocess
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +22,9 @@ from orderdesk.cli._base import (
     shown_url,
 )
 
+#: Seconds the worker beside the server has to stop before it is killed.
+WORKER_STOP_TIMEOUT = 30
+
 
 def _uvicorn_logging() -> dict[str, Any]:
     """Uvicorn's logging, with the access log on stderr too and orderdesk's own logger."""
@@ -33,6 +39,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--with-worker", help="Also run the webhook worker, started and stopped with the server"
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API. On SQLite the database file is migrated first."""
     settings = load_settings()
@@ -44,14 +56,43 @@ def serve(
                 ["serve with --workers 1, or set ORDERDESK_DATABASE_URL=postgresql://..."],
             )
         run_command(migrate_database(settings))
-    uvicorn.run(
-        "orderdesk.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=_uvicorn_logging(),
+    beside = _start_worker() if with_worker else None
+    try:
+        uvicorn.run(
+            "orderdesk.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=_uvicorn_logging(),
+        )
+    finally:
+        if beside is not None:
+            _stop_worker(beside)
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """``orderdesk worker`` as a child process, with this process's settings. It stops
+    when its stdin (a pipe only this process holds) ends, so however the server ends,
+    even killed outright or by the signal uvicorn raises again once it has shut down,
+    the worker ends with it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "orderdesk.cli", "worker", "--with-parent"],
+        stdin=subprocess.PIPE,
     )
+
+
+def _stop_worker(child: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop (it finishes the attempts in flight), then make it."""
+    if child.stdin is not None:
+        child.stdin.close()
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 @app.command("migrate")

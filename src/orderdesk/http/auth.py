@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.errors import Unauthorized
 from orderdesk.http import ratelimit
+from orderdesk.http.idempotency import claim_key
 from orderdesk.http.ratelimit import CREDENTIAL, Policy
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.tenancy.principal import Principal
@@ -108,6 +109,7 @@ def principal_from(
                 request.state.principal = found
                 await limits.count(request, found, rate)
                 found.require_scopes(security_scopes.scopes)
+                await claim_key(request, session, found)  # may answer a retry right here
                 return found
         raise Unauthorized(f"send the API key as {how}")
 

@@ -6,9 +6,11 @@ here, once the document is generated (``install``), from facts about each operat
 - its errors, in its surface's error shape (``ErrorDocs``): 401, 403 and 429 (with
   ``Retry-After``, ``RateLimit`` and ``RateLimit-Policy``) where a key is required, 404
   where the path names an object, 400/408/409/413/415 on methods that take a body, 400
-  where a ``cursor`` is read, 412 where ``If-Match`` is read, 422 on every operation
-  (the edge checks the text of every parameter and header); FastAPI's own
-  ``HTTPValidationError`` 422 is dropped, it is never answered;
+  where a cursor (``cursor``, ``after``) is read, 412 where ``If-Match`` is read (428
+  where a setting can make it required), 422 on every operation (the edge checks the
+  text of every parameter and header); FastAPI's own ``HTTPValidationError`` 422 is
+  dropped, it is never answered;
+- the ``Idempotency-Key`` header on every native write that takes a key;
 - ``WWW-Authenticate`` on every 401;
 - the form bodies the body middleware turns into JSON, beside each JSON body;
 - under the negotiated prefix, the XML answers (and 406) of the XML middleware;
@@ -37,6 +39,21 @@ XML = "application/xml"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: A header parameter's schema key: optional, but a dependency checks it when sent (a 400).
 CHECKED = "x-orderdesk-checked"
+#: The query parameters that take a cursor this API gave out (a 400 when it did not).
+CURSORS = frozenset({"cursor", "after"})
+#: Every write with a key may carry one (``http.idempotency``); documented on the native API.
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (a UUID): a retry with the same key and the same request "
+    "gets the first answer again, with `Idempotent-Replayed: true`, and does nothing twice. "
+    "The same key with another request is a 422; while the first is still running, a 409. "
+    "Kept for `ORDERDESK_IDEMPOTENCY_KEY_TTL` seconds (24 hours)",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+#: A header parameter's schema key: a setting can make it required (a 428 when missing).
+REQUIRABLE = "x-orderdesk-requirable"
 
 _REF = "#/components/schemas/{model}"
 
@@ -54,6 +71,7 @@ DESCRIPTIONS = {
     413: "The body is larger than the configured bound",
     415: "The body is neither JSON nor a form",
     422: "Invalid request; `errors` names each offending field or parameter",
+    428: "If-Match is missing, and the server requires it (`ORDERDESK_REQUIRE_IF_MATCH`)",
     429: "A rate limit is used up: the credential's requests, or the client address's "
     "failed authentications; `Retry-After` says when to retry",
 }
@@ -147,6 +165,8 @@ def _document(operation: dict[str, Any], method: str, docs: ErrorDocs, *, xml: b
         del responses["422"]
     # Headers a dependency checks itself: a 400 in the surface's shape when wrong.
     checked = [p for p in operation.get("parameters", []) if _checked(p)]
+    if xml and method in BODY_METHODS and operation.get("security"):
+        operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
     body = operation.get("requestBody", {}).get("content", {})
     if "application/json" in body:
         body.setdefault(FORM, body["application/json"])
@@ -187,10 +207,13 @@ def _statuses(operation: dict[str, Any], method: str, *, xml: bool) -> set[int]:
         statuses |= {400, 408, 409, 413, 415, 422}
     # The edge refuses text no field may hold in any parameter or header, on every route.
     statuses.add(422)
-    if any(p["in"] == "query" and p["name"] == "cursor" for p in parameters):
+    if any(p["in"] == "query" and p["name"] in CURSORS for p in parameters):
         statuses.add(400)
     if any(p["in"] == "header" and p["name"].lower() == "if-match" for p in parameters):
         statuses.add(412)
+    requirable = [p for p in parameters if p.get("schema", {}).pop(REQUIRABLE, False)]
+    if requirable:
+        statuses.add(428)
     if xml:
         statuses.add(406)
     return statuses

@@ -5,7 +5,9 @@ A request's life on any surface (native or compatibility):
 1. ``EdgeRoute`` opens the request's session (``unit_of_work.SessionDep`` hands it to
    dependencies and handlers): read-only for GET, HEAD and OPTIONS, so on SQLite a
    read never waits for a writer, else a write unit that waits its turn;
-2. the handler runs and its response is produced (serialised, headers set);
+2. the handler runs and its response is produced (serialised, headers set); or, for a
+   retried write whose ``Idempotency-Key`` has a kept answer, that answer is replayed
+   and the handler does not run (``idempotency``);
 3. every before-commit hook registered on the app runs with the request, that response
    and the session, so what it writes (idempotency records, audit rows) commits with
    the work or not at all;
@@ -49,6 +51,16 @@ ErrorRenderer = Callable[[OrderdeskError, Request], Response]
 BeforeCommit = Callable[[Request, Response, AsyncSession], Awaitable[None]]
 #: Runs after an error rolled the request's work back, in a unit of work of its own.
 OnRefusal = Callable[[Request, OrderdeskError, AsyncSession], Awaitable[None]]
+
+
+class Answered(Exception):  # not an error: an answer found before the handler runs
+    """Raised by a dependency that already has the request's answer (a replayed retry):
+    the handler does not run, the before-commit hooks see ``response``, nothing else is
+    written."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answered before the handler")
+        self.response = response
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,10 @@ def edge_route(surface: Surface) -> type[APIRoute]:
                 try:
                     async with session_scope(factory, write=write) as session:
                         request.state.session = session
-                        response = await handler(request)
+                        try:
+                            response = await handler(request)
+                        except Answered as answered:  # a retry: its key's kept answer, say
+                            response = answered.response
                         for hook in before_commit_hooks(request.app):
                             await hook(request, response, session)
                 except Exception as exc:

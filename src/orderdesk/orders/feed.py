@@ -46,9 +46,18 @@ def event_type(kind: EventKind) -> str:
 EVENT_TYPES = tuple(event_type(kind) for kind in EventKind)
 
 
-def queue_for_numbering(session: AsyncSession, recorded: OrderEvent) -> None:
-    """Number ``recorded`` when its transaction commits (``record`` calls this)."""
+#: ``session.info`` key: each order's last sequence as this transaction knows it.
+_LAST_SEQUENCE = "orderdesk.last_sequences"
+
+
+def queue_for_numbering(
+    session: AsyncSession, recorded: OrderEvent, *, new_order: bool = False
+) -> None:
+    """Number ``recorded`` when its transaction commits (``record`` calls this);
+    ``new_order``: its order was placed in this transaction, so it has no events yet."""
     session.info.setdefault(_PENDING, []).append(recorded)
+    if new_order:
+        session.info.setdefault(_LAST_SEQUENCE, {})[recorded.order_id] = 0
 
 
 @event.listens_for(Session, "before_commit")
@@ -77,9 +86,11 @@ def _number_events(session: Session) -> None:
     session.flush()
 
 
+@event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_events(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LAST_SEQUENCE, None)  # other transactions may add events from now on
 
 
 def _by_id(recorded: OrderEvent) -> int:
@@ -101,13 +112,15 @@ def _give_sequences(session: Session, _context: Any, _instances: Any) -> None:
     if not pending:
         return
     pending.sort(key=_recorded_order(session))
-    order_ids = {recorded.order_id for recorded in pending}
-    rows = session.execute(
-        select(OrderEvent.order_id, func.max(OrderEvent.sequence))
-        .where(OrderEvent.order_id.in_(order_ids))
-        .group_by(OrderEvent.order_id)
-    )
-    last: dict[int, int] = {order_id: top for order_id, top in rows}
+    last: dict[int, int] = session.info.setdefault(_LAST_SEQUENCE, {})
+    unknown = {recorded.order_id for recorded in pending} - set(last)
+    if unknown:  # once per order and transaction: later events count on from here
+        rows = session.execute(
+            select(OrderEvent.order_id, func.max(OrderEvent.sequence))
+            .where(OrderEvent.order_id.in_(unknown))
+            .group_by(OrderEvent.order_id)
+        )
+        last.update({order_id: top or 0 for order_id, top in rows})
     for recorded in pending:
         last[recorded.order_id] = last.get(recorded.order_id, 0) + 1
         recorded.sequence = last[recorded.order_id]

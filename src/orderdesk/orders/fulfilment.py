@@ -174,10 +174,17 @@ def _unknown(ids: Sequence[int], devices: dict[int, Device], field: str) -> None
 
 
 async def assign_devices(
-    session: AsyncSession, order_id: int, data: DeviceAssignment, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    data: DeviceAssignment,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Order:
     """Assign ``data.device_ids`` to the open order, by its supplier (or an admin)."""
-    order = await editable_order(session, order_id, principal=principal, parties=_PARTIES)
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version, parties=_PARTIES
+    )
     ids = data.device_ids
     _repeats(ids, "device_ids")
     devices = await _locked_devices(session, order, ids)
@@ -204,11 +211,18 @@ def _not_shipped(device: Device, what: str) -> None:
 
 
 async def unassign_device(
-    session: AsyncSession, order_id: int, device_id: int, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    device_id: int,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Order:
     """Take a device off the open order before it ships: back in stock, held by nobody,
     and out of the packed kit it was in."""
-    order = await editable_order(session, order_id, principal=principal, parties=_PARTIES)
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version, parties=_PARTIES
+    )
     link = next((d for d in order.active_device_links if d.device_id == device_id), None)
     if link is None:
         raise not_found("device", device_id)
@@ -227,11 +241,18 @@ def _kits_ordered(order: Order, kit_id: int) -> int:
 
 
 async def pack_kit(
-    session: AsyncSession, order_id: int, data: KitPacking, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    data: KitPacking,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Order:
     """Pack one of the order's kits with ``data.device_ids``, assigning those not on the
     order yet (by its supplier, or an admin)."""
-    order = await editable_order(session, order_id, principal=principal, parties=_PARTIES)
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version, parties=_PARTIES
+    )
     ordered = _kits_ordered(order, data.kit_id)
     if not ordered:
         raise ValidationFailed(
@@ -317,11 +338,18 @@ async def pack_kit(
 
 
 async def unpack_kit(
-    session: AsyncSession, order_id: int, packed_kit_id: int, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    packed_kit_id: int,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Order:
     """Take a packed kit of the open order apart before it ships; its devices stay
     assigned to the order."""
-    order = await editable_order(session, order_id, principal=principal, parties=_PARTIES)
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version, parties=_PARTIES
+    )
     packed = next((p for p in order.packed_kits if p.id == packed_kit_id), None)
     if packed is None:
         raise not_found("packed kit", packed_kit_id)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from orderdesk.catalog.models import Item, Kit, Product
 from orderdesk.db import Base, BigId, TenantOwned, Versioned, str_enum, utcnow
 from orderdesk.devices.models import Device
-from orderdesk.errors import Conflict, PreconditionFailed
+from orderdesk.errors import Conflict, check_version
 from orderdesk.parties.models import Patient, Site
 from orderdesk.schemas import Address
 from orderdesk.tenancy.models import Account, Role
@@ -57,6 +57,10 @@ class EventKind(enum.StrEnum):
     KIT_UNPACKED = "kit_unpacked"  # KitUnpacked
     RETURNS_RECEIVED = "returns_received"  # ReturnsReceived
 
+
+#: How many tags, and how many external ids, an order holds at most.
+TAGS_MAX = 50
+EXTERNAL_IDS_MAX = 20
 
 #: The addresses an edit replaces whole, or only in the fields a surface shows.
 ADDRESS_FIELDS = frozenset({"shipping_address", "billing_address"})
@@ -186,11 +190,7 @@ class Order(TenantOwned, Versioned, Base):
     def check_version(self, expected: int | None) -> None:
         """The caller saw this order at version ``expected`` (None: it does not say); a
         later version means its edit would undo changes it never saw: 412."""
-        if expected is not None and expected != self.version:
-            raise PreconditionFailed(
-                f"order {self.id} is at version {self.version}, not {expected}",
-                extra={"version": self.version},
-            )
+        check_version("order", self, expected)
 
     def edit(self, changes: Mapping[str, Any]) -> dict[str, Change]:
         """Set each field ``changes`` names and return the ones whose value really changed.
@@ -208,6 +208,14 @@ class Order(TenantOwned, Versioned, Base):
             if before != value:
                 diff[field] = Change(before, value)
         return diff
+
+    def values_of(self, field: str) -> list[str]:
+        """The values of the list ``field``: ``tags`` or ``external_order_ids``."""
+        if field == "tags":
+            return [tag.value for tag in self.tags]
+        if field == "external_order_ids":
+            return [external.value for external in self.external_ids]
+        raise ValueError(f"{field} is no list of values of an order")
 
     def _replace(self, field: str, value: Any) -> Any:
         """Set one field; its value before. External ids and tags are rows, replaced only

@@ -22,11 +22,17 @@ from orderdesk.tenancy.principal import Principal
 
 
 async def receive_returns(
-    session: AsyncSession, order_id: int, receipt: ReturnsReceipt, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    receipt: ReturnsReceipt,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Order:
     """The supplier (or an admin) records what came back of the order's returns."""
     principal.require(Role.ADMIN, Role.SUPPLIER)
     order = await load_order(session, order_id, principal, for_update=True)
+    order.check_version(expected_version)
     received = returns.received_parts(order.returns)
     chosen = returns.chosen_parts(order, receipt, received)
     in_kits = (

@@ -7,7 +7,8 @@ later the outbox event and the idempotency record can join the same write.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -30,6 +31,8 @@ from orderdesk.orders.events import (
 )
 from orderdesk.orders.models import (
     ADDRESS_FIELDS,
+    EXTERNAL_IDS_MAX,
+    TAGS_MAX,
     Order,
     OrderDevice,
     OrderEvent,
@@ -154,7 +157,7 @@ def record(
         ),
     )
     session.add(event)
-    feed.queue_for_numbering(session, event)
+    feed.queue_for_numbering(session, event, new_order=not touch)
     return event
 
 
@@ -346,6 +349,13 @@ async def update_order(
             principal=principal,
             stored=order.returns,
         )
+    return await _edited(session, order, changes, principal)
+
+
+async def _edited(
+    session: AsyncSession, order: Order, changes: Mapping[str, Any], principal: Principal
+) -> Order:
+    """Apply ``changes`` (``Order.edit``), recording the fields that really changed."""
     diff = order.edit(changes)
     if diff:
         record(session, order, OrderChanged.of(diff), principal)
@@ -353,11 +363,70 @@ async def update_order(
     return await load_order(session, order.id, principal)
 
 
+#: The order's lists of values that several parties edit, each with its bound.
+VALUE_LISTS: Mapping[str, int] = {"tags": TAGS_MAX, "external_order_ids": EXTERNAL_IDS_MAX}
+
+
+async def add_values(
+    session: AsyncSession,
+    order_id: int,
+    field: str,
+    values: Sequence[str],
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
+) -> Order:
+    """Add ``values`` to the open order's list ``field`` (``VALUE_LISTS``); one it holds
+    already stays once. The order is locked while the list is read and written, so a
+    concurrent add or removal is never lost, and no ``If-Match`` is needed."""
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version
+    )
+    before = order.values_of(field)
+    after = [*before, *dict.fromkeys(v for v in values if v not in before)]
+    if len(after) > VALUE_LISTS[field]:
+        raise ValidationFailed(
+            f"an order holds at most {VALUE_LISTS[field]} {field}",
+            errors=[
+                FieldError(
+                    f"{len(after) - len(before)} more would make {len(after)}; it has "
+                    f"{len(before)}",
+                    pointer=f"/{field}",
+                )
+            ],
+        )
+    return await _edited(session, order, {field: after}, principal)
+
+
+async def remove_value(
+    session: AsyncSession,
+    order_id: int,
+    field: str,
+    value: str,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
+) -> Order:
+    """Take ``value`` out of the open order's list ``field``, under the same lock as
+    ``add_values``; nothing to do when it is not there (a removal is safe to repeat)."""
+    order = await editable_order(
+        session, order_id, principal=principal, expected_version=expected_version
+    )
+    after = [v for v in order.values_of(field) if v != value]
+    return await _edited(session, order, {field: after}, principal)
+
+
 async def move_order(
-    session: AsyncSession, order_id: int, request: TransitionRequest, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    request: TransitionRequest,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Order:
     """Take one workflow transition; the graph decides whether it is allowed."""
     order = await load_order(session, order_id, principal, for_update=True)
+    order.check_version(expected_version)
     workflow = (await workflow_of(session, order)).graph
     workflow.check_move(
         order.status_id, request.to, role=principal.role.value, reason=request.reason
@@ -393,6 +462,7 @@ async def cancel_order(
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
     within: OrderSet = OrderSet.EVERY,
     customer_account_id: int | None = None,
+    expected_version: int | None = None,
 ) -> Order:
     """Take the workflow's cancel move. ``parties`` narrows who may, as for ``update_order``
     (Record Stack Overflow's cancel is the customer's operation); ``within`` and
@@ -406,6 +476,7 @@ async def cancel_order(
         parties=parties,
         within=within,
         customer_account_id=customer_account_id,
+        expected_version=expected_version,
     )
 
 
@@ -419,6 +490,7 @@ async def close_order(
     parties: Sequence[Role] = (Role.ADMIN, Role.CUSTOMER, Role.SUPPLIER),
     within: OrderSet = OrderSet.EVERY,
     customer_account_id: int | None = None,
+    expected_version: int | None = None,
 ) -> Order:
     """Close the order with ``outcome``, by the first listed move the caller may take now
     to a state of that outcome, for surfaces that name an outcome rather than a state.
@@ -432,6 +504,7 @@ async def close_order(
         within=within,
         customer_account_id=customer_account_id,
     )
+    order.check_version(expected_version)
     workflow = (await workflow_of(session, order)).graph
     transition = workflow.close_target(order.status_id, outcome, role=principal.role.value)
     workflow.check_move(
@@ -460,9 +533,15 @@ async def _move(
 
 
 async def add_note(
-    session: AsyncSession, order_id: int, data: NoteCreate, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    data: NoteCreate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> OrderNote:
     order = await load_order(session, order_id, principal, for_update=True)
+    order.check_version(expected_version)
     note = OrderNote(
         tenant_id=order.tenant_id,
         order_id=order.id,
@@ -480,10 +559,16 @@ async def add_note(
 
 
 async def add_tracking_number(
-    session: AsyncSession, order_id: int, data: TrackingNumberCreate, *, principal: Principal
+    session: AsyncSession,
+    order_id: int,
+    data: TrackingNumberCreate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> TrackingNumber:
     principal.require(Role.ADMIN, Role.SUPPLIER)
     order = await load_order(session, order_id, principal, for_update=True)
+    order.check_version(expected_version)
     tracking = TrackingNumber(
         tenant_id=order.tenant_id, order_id=order.id, carrier=data.carrier, value=data.value
     )

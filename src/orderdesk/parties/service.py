@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.errors import FieldError, ValidationFailed
+from orderdesk.errors import FieldError, ValidationFailed, check_version
 from orderdesk.parties.models import Patient, Site
 from orderdesk.parties.schemas import PatientCreate, PatientUpdate, SiteCreate, SiteUpdate
 from orderdesk.schemas import address_dict, apply_changes
@@ -49,10 +49,16 @@ async def create_site(session: AsyncSession, data: SiteCreate, *, principal: Pri
 
 
 async def update_site(
-    session: AsyncSession, site_id: int, data: SiteUpdate, *, principal: Principal
+    session: AsyncSession,
+    site_id: int,
+    data: SiteUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Site:
     principal.require(Role.ADMIN, Role.CUSTOMER)
     site = await load_site(session, site_id, principal=principal)
+    check_version("site", site, expected_version)
     apply_changes(site, data)
     await session.flush()
     return site
@@ -91,10 +97,16 @@ async def create_patient(
 
 
 async def update_patient(
-    session: AsyncSession, patient_id: int, data: PatientUpdate, *, principal: Principal
+    session: AsyncSession,
+    patient_id: int,
+    data: PatientUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Patient:
     principal.require(Role.ADMIN, Role.CUSTOMER)
     patient = await load_patient(session, patient_id, principal=principal)
+    check_version("patient", patient, expected_version)
     if data.site_id is not None:
         await _site_of_account(session, data.site_id, patient.account_id, principal)
     apply_changes(patient, data)

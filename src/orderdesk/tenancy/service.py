@@ -19,6 +19,7 @@ from orderdesk.errors import (
     Forbidden,
     Unauthorized,
     ValidationFailed,
+    check_version,
     not_found,
 )
 from orderdesk.schemas import ID_MAX, NAME_MAX, address_dict, apply_changes
@@ -128,10 +129,16 @@ async def load_account(session: AsyncSession, account_id: int, *, principal: Pri
 
 
 async def update_account(
-    session: AsyncSession, account_id: int, data: AccountUpdate, *, principal: Principal
+    session: AsyncSession,
+    account_id: int,
+    data: AccountUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> Account:
     principal.require(Role.ADMIN)
     account = await load_account(session, account_id, principal=principal)
+    check_version("account", account, expected_version)
     apply_changes(account, data)
     await session.flush()
     return account

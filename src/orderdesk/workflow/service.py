@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.errors import FieldError, Forbidden, ValidationFailed, not_found
+from orderdesk.errors import FieldError, Forbidden, ValidationFailed, check_version, not_found
 from orderdesk.schemas import INT32_MAX
 from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
@@ -147,11 +147,17 @@ async def load_workflow(
 
 
 async def update_workflow(
-    session: AsyncSession, workflow_id: int, data: WorkflowUpdate, *, principal: Principal
+    session: AsyncSession,
+    workflow_id: int,
+    data: WorkflowUpdate,
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
 ) -> WorkflowRecord:
     """A new definition becomes a new version; orders keep the version they started with."""
     record = await load_workflow(session, workflow_id, principal=principal, for_update=True)
     _may_edit(record, principal)
+    check_version("workflow", record, expected_version)
     if data.definition is not None:
         try:
             graph = parse_workflow(data.definition)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, Request, Response, status
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadCatalog, CanWriteCatalog
@@ -24,6 +24,8 @@ from orderdesk.catalog.schemas import (
     ProductRead,
     ProductUpdate,
 )
+from orderdesk.http.conditional import IfMatch, with_etag
+from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.schemas import ID_MAX
@@ -63,22 +65,27 @@ async def list_manufacturers(
     return page_response(request, page, ManufacturerRead.model_validate)
 
 
-@router.get("/manufacturers/{manufacturer_id}", tags=["catalog"])
+@router.get("/manufacturers/{manufacturer_id}", tags=["catalog"], responses=sends(200, "ETag"))
 async def get_manufacturer(
-    manufacturer_id: int, session: SessionDep, principal: CanReadCatalog
+    manufacturer_id: int, session: SessionDep, principal: CanReadCatalog, response: Response
 ) -> ManufacturerRead:
-    return ManufacturerRead.model_validate(
-        await service.load_manufacturer(session, manufacturer_id, principal=principal)
-    )
+    manufacturer = await service.load_manufacturer(session, manufacturer_id, principal=principal)
+    return ManufacturerRead.model_validate(with_etag(response, manufacturer))
 
 
-@router.patch("/manufacturers/{manufacturer_id}", tags=["catalog"])
+@router.patch("/manufacturers/{manufacturer_id}", tags=["catalog"], responses=sends(200, "ETag"))
 async def update_manufacturer(
-    manufacturer_id: int, body: ManufacturerUpdate, session: SessionDep, principal: CanWriteCatalog
+    manufacturer_id: int,
+    body: ManufacturerUpdate,
+    session: SessionDep,
+    principal: CanWriteCatalog,
+    response: Response,
+    expected: IfMatch,
 ) -> ManufacturerRead:
-    return ManufacturerRead.model_validate(
-        await service.update_manufacturer(session, manufacturer_id, body, principal=principal)
+    manufacturer = await service.update_manufacturer(
+        session, manufacturer_id, body, principal=principal, expected_version=expected
     )
+    return ManufacturerRead.model_validate(with_etag(response, manufacturer))
 
 
 @router.post("/items", status_code=status.HTTP_201_CREATED, tags=["catalog"])
@@ -111,18 +118,27 @@ async def list_items(
     return page_response(request, page, ItemRead.model_validate)
 
 
-@router.get("/items/{item_id}", tags=["catalog"])
-async def get_item(item_id: int, session: SessionDep, principal: CanReadCatalog) -> ItemRead:
-    return ItemRead.model_validate(await service.load_item(session, item_id, principal=principal))
-
-
-@router.patch("/items/{item_id}", tags=["catalog"])
-async def update_item(
-    item_id: int, body: ItemUpdate, session: SessionDep, principal: CanWriteCatalog
+@router.get("/items/{item_id}", tags=["catalog"], responses=sends(200, "ETag"))
+async def get_item(
+    item_id: int, session: SessionDep, principal: CanReadCatalog, response: Response
 ) -> ItemRead:
-    return ItemRead.model_validate(
-        await service.update_item(session, item_id, body, principal=principal)
+    item = await service.load_item(session, item_id, principal=principal)
+    return ItemRead.model_validate(with_etag(response, item))
+
+
+@router.patch("/items/{item_id}", tags=["catalog"], responses=sends(200, "ETag"))
+async def update_item(
+    item_id: int,
+    body: ItemUpdate,
+    session: SessionDep,
+    principal: CanWriteCatalog,
+    response: Response,
+    expected: IfMatch,
+) -> ItemRead:
+    item = await service.update_item(
+        session, item_id, body, principal=principal, expected_version=expected
     )
+    return ItemRead.model_validate(with_etag(response, item))
 
 
 @router.post("/kits", status_code=status.HTTP_201_CREATED, tags=["catalog"])
@@ -151,18 +167,27 @@ async def list_kits(
     return page_response(request, page, KitRead.model_validate)
 
 
-@router.get("/kits/{kit_id}", tags=["catalog"])
-async def get_kit(kit_id: int, session: SessionDep, principal: CanReadCatalog) -> KitRead:
-    return KitRead.model_validate(await service.load_kit(session, kit_id, principal=principal))
-
-
-@router.patch("/kits/{kit_id}", tags=["catalog"])
-async def update_kit(
-    kit_id: int, body: KitUpdate, session: SessionDep, principal: CanWriteCatalog
+@router.get("/kits/{kit_id}", tags=["catalog"], responses=sends(200, "ETag"))
+async def get_kit(
+    kit_id: int, session: SessionDep, principal: CanReadCatalog, response: Response
 ) -> KitRead:
-    return KitRead.model_validate(
-        await service.update_kit(session, kit_id, body, principal=principal)
+    kit = await service.load_kit(session, kit_id, principal=principal)
+    return KitRead.model_validate(with_etag(response, kit))
+
+
+@router.patch("/kits/{kit_id}", tags=["catalog"], responses=sends(200, "ETag"))
+async def update_kit(
+    kit_id: int,
+    body: KitUpdate,
+    session: SessionDep,
+    principal: CanWriteCatalog,
+    response: Response,
+    expected: IfMatch,
+) -> KitRead:
+    kit = await service.update_kit(
+        session, kit_id, body, principal=principal, expected_version=expected
     )
+    return KitRead.model_validate(with_etag(response, kit))
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, tags=["catalog"])
@@ -195,19 +220,24 @@ async def list_products(
     return page_response(request, page, ProductRead.model_validate)
 
 
-@router.get("/products/{product_id}", tags=["catalog"])
+@router.get("/products/{product_id}", tags=["catalog"], responses=sends(200, "ETag"))
 async def get_product(
-    product_id: int, session: SessionDep, principal: CanReadCatalog
+    product_id: int, session: SessionDep, principal: CanReadCatalog, response: Response
 ) -> ProductRead:
-    return ProductRead.model_validate(
-        await service.load_product(session, product_id, principal=principal)
-    )
+    product = await service.load_product(session, product_id, principal=principal)
+    return ProductRead.model_validate(with_etag(response, product))
 
 
-@router.patch("/products/{product_id}", tags=["catalog"])
+@router.patch("/products/{product_id}", tags=["catalog"], responses=sends(200, "ETag"))
 async def update_product(
-    product_id: int, body: ProductUpdate, session: SessionDep, principal: CanWriteCatalog
+    product_id: int,
+    body: ProductUpdate,
+    session: SessionDep,
+    principal: CanWriteCatalog,
+    response: Response,
+    expected: IfMatch,
 ) -> ProductRead:
-    return ProductRead.model_validate(
-        await service.update_product(session, product_id, body, principal=principal)
+    product = await service.update_product(
+        session, product_id, body, principal=principal, expected_version=expected
     )
+    return ProductRead.model_validate(with_etag(response, product))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Response, status
+from fastapi import Depends, Request, Response, status
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadDevices, CanWriteDevices
@@ -18,7 +18,7 @@ from orderdesk.devices.schemas import (
     DeviceRead,
     DeviceUpdate,
 )
-from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.conditional import IfMatch, etag
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
@@ -77,7 +77,7 @@ async def update_device(
     session: SessionDep,
     principal: CanWriteDevices,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    expected: IfMatch,
 ) -> DeviceRead:
     device = read_device(
         session,
@@ -86,7 +86,7 @@ async def update_device(
             device_id,
             body,
             principal=principal,
-            expected_version=parse_if_match(if_match),
+            expected_version=expected,
         ),
         principal,
     )

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Response, status
+from fastapi import Depends, Path, Request, Response, status
+from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadOrders, CanWriteDevices, CanWriteOrders
 from orderdesk.api.listing import ListPage, Paging, PagingDep, page_response, sorted_by
-from orderdesk.http.conditional import etag, parse_if_match
+from orderdesk.http.conditional import IfMatch, OptionalIfMatch, etag
 from orderdesk.http.inputs import refuse_null_body
 from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import fulfilment, queries, receiving, service
+from orderdesk.orders.models import EXTERNAL_IDS_MAX, TAGS_MAX, Order
 from orderdesk.orders.read_model import read_event, read_order, read_orders
 from orderdesk.orders.schemas import (
     CancelRequest,
@@ -31,8 +34,22 @@ from orderdesk.orders.schemas import (
     TrackingNumberRead,
     TransitionRequest,
 )
+from orderdesk.schemas import CODE_MAX, Code, Input
+from orderdesk.tenancy.principal import Principal
 
 router = surface_router(NATIVE, prefix="/v1", tags=["orders"])
+
+#: A tag or an external id, as the path names it.
+ValueInPath = Annotated[str, Path(min_length=1, max_length=CODE_MAX)]
+
+
+async def _answer(
+    session: AsyncSession, order: Order, principal: Principal, response: Response
+) -> OrderRead:
+    """The order as the caller sees it, with its version as the ``ETag``."""
+    read = await read_order(session, order, principal)
+    response.headers["ETag"] = etag(read.version)
+    return read
 
 
 @router.post(
@@ -41,12 +58,9 @@ router = surface_router(NATIVE, prefix="/v1", tags=["orders"])
 async def create_order(
     body: OrderCreate, session: SessionDep, principal: CanWriteOrders, response: Response
 ) -> OrderRead:
-    order = await read_order(
-        session, await service.create_order(session, body, principal=principal), principal
-    )
-    response.headers["ETag"] = etag(order.version)
+    order = await service.create_order(session, body, principal=principal)
     response.headers["Location"] = f"/v1/orders/{order.id}"
-    return order
+    return await _answer(session, order, principal, response)
 
 
 @router.get("/orders")
@@ -68,11 +82,8 @@ async def list_orders(
 async def get_order(
     order_id: int, session: SessionDep, principal: CanReadOrders, response: Response
 ) -> OrderRead:
-    order = await read_order(
-        session, await service.load_order(session, order_id, principal), principal
-    )
-    response.headers["ETag"] = etag(order.version)
-    return order
+    order = await service.load_order(session, order_id, principal)
+    return await _answer(session, order, principal, response)
 
 
 @router.patch("/orders/{order_id}", responses=sends(200, "ETag"))
@@ -82,118 +93,255 @@ async def update_order(
     session: SessionDep,
     principal: CanWriteOrders,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    expected: IfMatch,
 ) -> OrderRead:
-    updated = await service.update_order(
-        session, order_id, body, principal=principal, expected_version=parse_if_match(if_match)
+    order = await service.update_order(
+        session, order_id, body, principal=principal, expected_version=expected
     )
-    order = await read_order(session, updated, principal)
-    response.headers["ETag"] = etag(order.version)
-    return order
+    return await _answer(session, order, principal, response)
 
 
-@router.post("/orders/{order_id}/transitions")
+@router.post("/orders/{order_id}/transitions", responses=sends(200, "ETag"))
 async def move_order(
-    order_id: int, body: TransitionRequest, session: SessionDep, principal: CanWriteOrders
+    order_id: int,
+    body: TransitionRequest,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    response: Response,
+    expected: IfMatch,
 ) -> OrderRead:
-    return await read_order(
-        session, await service.move_order(session, order_id, body, principal=principal), principal
+    order = await service.move_order(
+        session, order_id, body, principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
-@router.post("/orders/{order_id}/cancel", dependencies=[Depends(refuse_null_body)])
+@router.post(
+    "/orders/{order_id}/cancel",
+    dependencies=[Depends(refuse_null_body)],
+    responses=sends(200, "ETag"),
+)
 async def cancel_order(
-    order_id: int, session: SessionDep, principal: CanWriteOrders, body: CancelRequest | None = None
+    order_id: int,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    response: Response,
+    expected: IfMatch,
+    body: CancelRequest | None = None,
 ) -> OrderRead:
-    return await read_order(
-        session,
-        await service.cancel_order(session, order_id, body or CancelRequest(), principal=principal),
-        principal,
+    order = await service.cancel_order(
+        session, order_id, body or CancelRequest(), principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
 @router.post("/orders/{order_id}/notes", status_code=status.HTTP_201_CREATED)
 async def add_note(
-    order_id: int, body: NoteCreate, session: SessionDep, principal: CanWriteOrders
+    order_id: int,
+    body: NoteCreate,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    expected: IfMatch,
 ) -> NoteRead:
     return NoteRead.model_validate(
-        await service.add_note(session, order_id, body, principal=principal)
+        await service.add_note(
+            session, order_id, body, principal=principal, expected_version=expected
+        )
     )
 
 
 @router.post("/orders/{order_id}/tracking-numbers", status_code=status.HTTP_201_CREATED)
 async def add_tracking_number(
-    order_id: int, body: TrackingNumberCreate, session: SessionDep, principal: CanWriteOrders
+    order_id: int,
+    body: TrackingNumberCreate,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    expected: IfMatch,
 ) -> TrackingNumberRead:
     return TrackingNumberRead.model_validate(
-        await service.add_tracking_number(session, order_id, body, principal=principal)
+        await service.add_tracking_number(
+            session, order_id, body, principal=principal, expected_version=expected
+        )
     )
 
 
-@router.post("/orders/{order_id}/devices")
+class TagsAdd(Input):
+    tags: Annotated[list[Code], Field(min_length=1, max_length=TAGS_MAX)] = Field(
+        description="Tags to add; those the order has already stay once"
+    )
+
+
+class ExternalIdsAdd(Input):
+    external_order_ids: Annotated[list[Code], Field(min_length=1, max_length=EXTERNAL_IDS_MAX)] = (
+        Field(description="External ids to add; those the order has already stay once")
+    )
+
+
+@router.post("/orders/{order_id}/tags", responses=sends(200, "ETag"))
+async def add_tags(
+    order_id: int,
+    body: TagsAdd,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    response: Response,
+    expected: OptionalIfMatch,
+) -> OrderRead:
+    """Add tags to the open order without losing another's concurrent change: no
+    `If-Match` needed."""
+    order = await service.add_values(
+        session, order_id, "tags", body.tags, principal=principal, expected_version=expected
+    )
+    return await _answer(session, order, principal, response)
+
+
+@router.delete("/orders/{order_id}/tags/{tag:path}", responses=sends(200, "ETag"))
+async def remove_tag(
+    order_id: int,
+    tag: ValueInPath,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    response: Response,
+    expected: OptionalIfMatch,
+) -> OrderRead:
+    """Take a tag off the open order (nothing to do if it has none such); no `If-Match`
+    needed."""
+    order = await service.remove_value(
+        session, order_id, "tags", tag, principal=principal, expected_version=expected
+    )
+    return await _answer(session, order, principal, response)
+
+
+@router.post("/orders/{order_id}/external-ids", responses=sends(200, "ETag"))
+async def add_external_ids(
+    order_id: int,
+    body: ExternalIdsAdd,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    response: Response,
+    expected: OptionalIfMatch,
+) -> OrderRead:
+    """Add external ids to the open order, as tags are added."""
+    order = await service.add_values(
+        session,
+        order_id,
+        "external_order_ids",
+        body.external_order_ids,
+        principal=principal,
+        expected_version=expected,
+    )
+    return await _answer(session, order, principal, response)
+
+
+@router.delete("/orders/{order_id}/external-ids/{external_id:path}", responses=sends(200, "ETag"))
+async def remove_external_id(
+    order_id: int,
+    external_id: ValueInPath,
+    session: SessionDep,
+    principal: CanWriteOrders,
+    response: Response,
+    expected: OptionalIfMatch,
+) -> OrderRead:
+    """Take an external id off the open order, as a tag is taken off."""
+    order = await service.remove_value(
+        session,
+        order_id,
+        "external_order_ids",
+        external_id,
+        principal=principal,
+        expected_version=expected,
+    )
+    return await _answer(session, order, principal, response)
+
+
+@router.post("/orders/{order_id}/devices", responses=sends(200, "ETag"))
 async def assign_devices(
-    order_id: int, body: DeviceAssignment, session: SessionDep, principal: CanWriteDevices
+    order_id: int,
+    body: DeviceAssignment,
+    session: SessionDep,
+    principal: CanWriteDevices,
+    response: Response,
+    expected: IfMatch,
 ) -> OrderRead:
     """Assign devices to the open order (its supplier, or an admin)."""
-    return await read_order(
-        session,
-        await fulfilment.assign_devices(session, order_id, body, principal=principal),
-        principal,
+    order = await fulfilment.assign_devices(
+        session, order_id, body, principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
-@router.delete("/orders/{order_id}/devices/{device_id}")
+@router.delete("/orders/{order_id}/devices/{device_id}", responses=sends(200, "ETag"))
 async def unassign_device(
-    order_id: int, device_id: int, session: SessionDep, principal: CanWriteDevices
+    order_id: int,
+    device_id: int,
+    session: SessionDep,
+    principal: CanWriteDevices,
+    response: Response,
+    expected: IfMatch,
 ) -> OrderRead:
     """Take a device off the open order: it is back in stock, held by nobody."""
-    return await read_order(
-        session,
-        await fulfilment.unassign_device(session, order_id, device_id, principal=principal),
-        principal,
+    order = await fulfilment.unassign_device(
+        session, order_id, device_id, principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
-@router.post("/orders/{order_id}/packed-kits", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/orders/{order_id}/packed-kits",
+    status_code=status.HTTP_201_CREATED,
+    responses=sends(201, "ETag"),
+)
 async def pack_kit(
-    order_id: int, body: KitPacking, session: SessionDep, principal: CanWriteDevices
+    order_id: int,
+    body: KitPacking,
+    session: SessionDep,
+    principal: CanWriteDevices,
+    response: Response,
+    expected: IfMatch,
 ) -> OrderRead:
     """Pack one of the open order's kits with devices (its supplier, or an admin); the
     devices not yet on the order are assigned by it."""
-    return await read_order(
-        session, await fulfilment.pack_kit(session, order_id, body, principal=principal), principal
+    order = await fulfilment.pack_kit(
+        session, order_id, body, principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
-@router.delete("/orders/{order_id}/packed-kits/{packed_kit_id}")
+@router.delete("/orders/{order_id}/packed-kits/{packed_kit_id}", responses=sends(200, "ETag"))
 async def unpack_kit(
-    order_id: int, packed_kit_id: int, session: SessionDep, principal: CanWriteDevices
+    order_id: int,
+    packed_kit_id: int,
+    session: SessionDep,
+    principal: CanWriteDevices,
+    response: Response,
+    expected: IfMatch,
 ) -> OrderRead:
     """Take a packed kit apart before it ships; its devices stay assigned to the order."""
-    return await read_order(
-        session,
-        await fulfilment.unpack_kit(session, order_id, packed_kit_id, principal=principal),
-        principal,
+    order = await fulfilment.unpack_kit(
+        session, order_id, packed_kit_id, principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
-@router.post("/orders/{order_id}/returns/received", dependencies=[Depends(refuse_null_body)])
+@router.post(
+    "/orders/{order_id}/returns/received",
+    dependencies=[Depends(refuse_null_body)],
+    responses=sends(200, "ETag"),
+)
 async def receive_returns(
     order_id: int,
     session: SessionDep,
     principal: CanWriteOrders,
+    response: Response,
+    expected: IfMatch,
     body: ReturnsReceipt | None = None,
 ) -> OrderRead:
     """Record what came back of the order's returns (its supplier, or an admin): without
     a body, everything not received yet. Devices received are `returned`, free for
     another order."""
-    return await read_order(
-        session,
-        await receiving.receive_returns(
-            session, order_id, body or ReturnsReceipt(), principal=principal
-        ),
-        principal,
+    order = await receiving.receive_returns(
+        session, order_id, body or ReturnsReceipt(), principal=principal, expected_version=expected
     )
+    return await _answer(session, order, principal, response)
 
 
 @router.get("/orders/{order_id}/timeline")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, Request, Response, status
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadPatients, CanWritePatients
 from orderdesk.api.listing import IdFilter, ListPage, Paging, page_response, sorted_by
+from orderdesk.http.conditional import IfMatch, with_etag
+from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.parties import queries, service
@@ -53,18 +55,27 @@ async def list_sites(
     return page_response(request, page, SiteRead.model_validate)
 
 
-@router.get("/sites/{site_id}", tags=["sites"])
-async def get_site(site_id: int, session: SessionDep, principal: CanReadPatients) -> SiteRead:
-    return SiteRead.model_validate(await service.load_site(session, site_id, principal=principal))
-
-
-@router.patch("/sites/{site_id}", tags=["sites"])
-async def update_site(
-    site_id: int, body: SiteUpdate, session: SessionDep, principal: CanWritePatients
+@router.get("/sites/{site_id}", tags=["sites"], responses=sends(200, "ETag"))
+async def get_site(
+    site_id: int, session: SessionDep, principal: CanReadPatients, response: Response
 ) -> SiteRead:
-    return SiteRead.model_validate(
-        await service.update_site(session, site_id, body, principal=principal)
+    site = await service.load_site(session, site_id, principal=principal)
+    return SiteRead.model_validate(with_etag(response, site))
+
+
+@router.patch("/sites/{site_id}", tags=["sites"], responses=sends(200, "ETag"))
+async def update_site(
+    site_id: int,
+    body: SiteUpdate,
+    session: SessionDep,
+    principal: CanWritePatients,
+    response: Response,
+    expected: IfMatch,
+) -> SiteRead:
+    site = await service.update_site(
+        session, site_id, body, principal=principal, expected_version=expected
     )
+    return SiteRead.model_validate(with_etag(response, site))
 
 
 @router.post("/patients", status_code=status.HTTP_201_CREATED, tags=["patients"])
@@ -101,21 +112,24 @@ async def list_patients(
     return page_response(request, page, lambda p: read_patient(session, p, principal))
 
 
-@router.get("/patients/{patient_id}", tags=["patients"])
+@router.get("/patients/{patient_id}", tags=["patients"], responses=sends(200, "ETag"))
 async def get_patient(
-    patient_id: int, session: SessionDep, principal: CanReadPatients
+    patient_id: int, session: SessionDep, principal: CanReadPatients, response: Response
 ) -> PatientRead:
-    return read_patient(
-        session, await service.load_patient(session, patient_id, principal=principal), principal
-    )
+    patient = await service.load_patient(session, patient_id, principal=principal)
+    return read_patient(session, with_etag(response, patient), principal)
 
 
-@router.patch("/patients/{patient_id}", tags=["patients"])
+@router.patch("/patients/{patient_id}", tags=["patients"], responses=sends(200, "ETag"))
 async def update_patient(
-    patient_id: int, body: PatientUpdate, session: SessionDep, principal: CanWritePatients
+    patient_id: int,
+    body: PatientUpdate,
+    session: SessionDep,
+    principal: CanWritePatients,
+    response: Response,
+    expected: IfMatch,
 ) -> PatientRead:
-    return read_patient(
-        session,
-        await service.update_patient(session, patient_id, body, principal=principal),
-        principal,
+    patient = await service.update_patient(
+        session, patient_id, body, principal=principal, expected_version=expected
     )
+    return read_patient(session, with_etag(response, patient), principal)

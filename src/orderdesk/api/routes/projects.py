@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, Request, Response, status
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadCatalog, CanReadOrders, CanWriteCatalog, CanWriteOrders
 from orderdesk.api.listing import IdFilter, ListPage, Paging, PagingDep, page_response, sorted_by
+from orderdesk.http.conditional import IfMatch, with_etag
+from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.orders import queries
@@ -125,19 +127,24 @@ async def list_order_schemas(
     return page_response(request, page, OrderSchemaRead.model_validate)
 
 
-@router.get("/order-schemas/{schema_id}", tags=["order schemas"])
+@router.get("/order-schemas/{schema_id}", tags=["order schemas"], responses=sends(200, "ETag"))
 async def get_order_schema(
-    schema_id: int, session: SessionDep, principal: CanReadCatalog
+    schema_id: int, session: SessionDep, principal: CanReadCatalog, response: Response
 ) -> OrderSchemaRead:
-    return OrderSchemaRead.model_validate(
-        await schema_queries.load_order_schema(session, schema_id, principal=principal)
-    )
+    record = await schema_queries.load_order_schema(session, schema_id, principal=principal)
+    return OrderSchemaRead.model_validate(with_etag(response, record))
 
 
-@router.put("/order-schemas/{schema_id}", tags=["order schemas"])
+@router.put("/order-schemas/{schema_id}", tags=["order schemas"], responses=sends(200, "ETag"))
 async def update_order_schema(
-    schema_id: int, body: OrderSchemaUpdate, session: SessionDep, principal: CanWriteCatalog
+    schema_id: int,
+    body: OrderSchemaUpdate,
+    session: SessionDep,
+    principal: CanWriteCatalog,
+    response: Response,
+    expected: IfMatch,
 ) -> OrderSchemaRead:
-    return OrderSchemaRead.model_validate(
-        await schema_service.update_order_schema(session, schema_id, body, principal=principal)
+    record = await schema_service.update_order_schema(
+        session, schema_id, body, principal=principal, expected_version=expected
     )
+    return OrderSchemaRead.model_validate(with_etag(response, record))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, Request, Response, status
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanAdminister, CanReadAccounts
 from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
+from orderdesk.http.conditional import IfMatch, with_etag
+from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.tenancy import queries, service
@@ -54,22 +56,27 @@ async def list_accounts(
     return page_response(request, page, AccountRead.model_validate)
 
 
-@router.get("/accounts/{account_id}", tags=["accounts"])
+@router.get("/accounts/{account_id}", tags=["accounts"], responses=sends(200, "ETag"))
 async def get_account(
-    account_id: int, session: SessionDep, principal: CanReadAccounts
+    account_id: int, session: SessionDep, principal: CanReadAccounts, response: Response
 ) -> AccountRead:
-    return AccountRead.model_validate(
-        await service.load_account(session, account_id, principal=principal)
-    )
+    account = await service.load_account(session, account_id, principal=principal)
+    return AccountRead.model_validate(with_etag(response, account))
 
 
-@router.patch("/accounts/{account_id}", tags=["accounts"])
+@router.patch("/accounts/{account_id}", tags=["accounts"], responses=sends(200, "ETag"))
 async def update_account(
-    account_id: int, body: AccountUpdate, session: SessionDep, principal: CanAdminister
+    account_id: int,
+    body: AccountUpdate,
+    session: SessionDep,
+    principal: CanAdminister,
+    response: Response,
+    expected: IfMatch,
 ) -> AccountRead:
-    return AccountRead.model_validate(
-        await service.update_account(session, account_id, body, principal=principal)
+    account = await service.update_account(
+        session, account_id, body, principal=principal, expected_version=expected
     )
+    return AccountRead.model_validate(with_etag(response, account))
 
 
 @router.post("/credentials", status_code=status.HTTP_201_CREATED, tags=["credentials"])

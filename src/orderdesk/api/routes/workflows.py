@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request, status
+from fastapi import Depends, Path, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.api import NATIVE
 from orderdesk.api.callers import CanReadCatalog, CanWriteWorkflows
 from orderdesk.api.listing import ListPage, Paging, page_response, sorted_by
+from orderdesk.http.conditional import IfMatch, with_etag
+from orderdesk.http.openapi import sends
 from orderdesk.http.routing import surface_router
 from orderdesk.http.unit_of_work import SessionDep
 from orderdesk.schemas import ID_MAX
@@ -73,23 +75,29 @@ async def list_workflows(
     return page_response(request, page.with_items(rendered), lambda w: w)
 
 
-@router.get("/workflows/{workflow_id}")
+@router.get("/workflows/{workflow_id}", responses=sends(200, "ETag"))
 async def get_workflow(
-    workflow_id: int, session: SessionDep, principal: CanReadCatalog
+    workflow_id: int, session: SessionDep, principal: CanReadCatalog, response: Response
 ) -> WorkflowRead:
-    return await _read(
-        session, await service.load_workflow(session, workflow_id, principal=principal)
-    )
+    record = await service.load_workflow(session, workflow_id, principal=principal)
+    return await _read(session, with_etag(response, record))
 
 
-@router.put("/workflows/{workflow_id}")
+@router.put("/workflows/{workflow_id}", responses=sends(200, "ETag"))
 async def update_workflow(
-    workflow_id: int, body: WorkflowUpdate, session: SessionDep, principal: CanWriteWorkflows
+    workflow_id: int,
+    body: WorkflowUpdate,
+    session: SessionDep,
+    principal: CanWriteWorkflows,
+    response: Response,
+    expected: IfMatch,
 ) -> WorkflowRead:
-    """A new `definition` is saved as the next version; orders keep the version they began on."""
-    return await _read(
-        session, await service.update_workflow(session, workflow_id, body, principal=principal)
+    """A new `definition` is saved as the next version; orders keep the version they began
+    on. The `ETag` is the workflow record's version (any change), not `current_version`."""
+    record = await service.update_workflow(
+        session, workflow_id, body, principal=principal, expected_version=expected
     )
+    return await _read(session, with_etag(response, record))
 
 
 @router.get("/workflows/{workflow_id}/versions")

@@ -15,7 +15,10 @@ Routes
                            ``last: true``.
     ``GET /order/{id}``    one order; another account's or tenant's is a 404 like a
                            missing one.
-    ``POST /webhook`` is not offered: the core has no outbound events yet.
+    ``POST /webhook``      ``{"type": "order.status" | "order.statusFull", "url"}`` ->
+                           ``200 {"type", "url", "id"}`` (its v3 reference): a core webhook
+                           subscription of the key (scope ``webhooks:write``), signed as
+                           Standard Webhooks; see ``webhooks`` for what it sends.
 
 Authentication
     ``Impilo-API-Key: <orderdesk API key>``, resolved exactly like the native API's
@@ -80,7 +83,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderdesk.compat.impilo import mapping
+from orderdesk.compat.impilo import mapping, webhooks
 from orderdesk.compat.impilo.schemas import (
     ImpiloError,
     ImpiloOrder,
@@ -99,6 +102,7 @@ from orderdesk.orders.queries import OrderFilter
 from orderdesk.orders.read_model import read_event, read_order
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scopes import Scope
+from orderdesk.webhooks import service as subscriptions
 
 PAGE_SIZE_DEFAULT = 15
 PAGE_SIZE_MAX = 250
@@ -150,6 +154,9 @@ _impilo_principal = principal_from(_api_key)
 #: The caller, holding the scope a route declares.
 ImpiloReader = Annotated[Principal, Security(_impilo_principal, scopes=[Scope.ORDERS_READ])]
 ImpiloWriter = Annotated[Principal, Security(_impilo_principal, scopes=[Scope.ORDERS_WRITE])]
+ImpiloWebhookWriter = Annotated[
+    Principal, Security(_impilo_principal, scopes=[Scope.WEBHOOKS_WRITE])
+]
 
 
 async def _rendered(
@@ -225,3 +232,26 @@ async def get_order(id: int, session: SessionDep, principal: ImpiloReader) -> Im
     order = await service.load_order(session, id, principal, within=mapping.DESCRIBED)
     (rendered,) = await _rendered(session, [order], principal)
     return rendered
+
+
+@router.post("/webhook", responses=webhooks.CREATED_DOCS)
+async def create_webhook(
+    body: webhooks.ImpiloWebhookCreate,
+    request: Request,
+    session: SessionDep,
+    principal: ImpiloWebhookWriter,
+    response: Response,
+) -> webhooks.ImpiloWebhook:
+    """Send the key's orders' status updates (``order.status``) or whole orders
+    (``order.statusFull``) to ``url``. The body is Impilo's; the signing secret, shown
+    only here, comes in the ``Webhook-Secret`` header."""
+    subscription, secret = await subscriptions.create_subscription(
+        session,
+        url=body.url,
+        event_types=webhooks.TRIGGERS,
+        payload_format=webhooks.FORMATS[body.type],
+        principal=principal,
+        allow_private=request.app.state.settings.webhook_allow_private,
+    )
+    response.headers[webhooks.SECRET_HEADER] = secret
+    return webhooks.ImpiloWebhook(type=body.type, url=subscription.url, id=subscription.id)
