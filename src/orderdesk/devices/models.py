@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.catalog.models import Item
 from orderdesk.db import Base, BigId, TenantOwned, Versioned, str_enum, utcnow
-from orderdesk.errors import FieldError, PreconditionFailed, ValidationFailed
+from orderdesk.errors import FieldError, ValidationFailed, check_version
 from orderdesk.parties.models import Patient, Site
 from orderdesk.tenancy.models import Role
 from orderdesk.tenancy.principal import Principal
@@ -96,11 +96,7 @@ class Device(TenantOwned, Versioned, Base):
     def check_version(self, expected: int | None) -> None:
         """The caller saw this device at version ``expected`` (None: it does not say): 412
         if it has changed since."""
-        if expected is not None and expected != self.version:
-            raise PreconditionFailed(
-                f"device {self.id} is at version {self.version}, not {expected}",
-                extra={"version": self.version},
-            )
+        check_version("device", self, expected)
 
     def check_holder(self, sent: frozenset[str]) -> None:
         """At most one holder: a patient or a site. ``sent`` are the fields the request set,
