@@ -6,9 +6,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # pytest-xdist processes for `make test` (each with its own databases); 0 runs in this one.
 TEST_WORKERS ?= 2
+# HTTP worker processes `make bench` serves with; BENCH_ARGS=--smoke for a quick check.
+BENCH_WORKERS ?= 2
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast contract lint format postgres clean
+.PHONY: help install run test test-fast contract lint format postgres bench bench-tools clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -41,14 +44,20 @@ contract: install postgres ## Fuzz the API against its OpenAPI document (schemat
 	$(BIN)/pytest -m contract
 
 lint: install ## Lint, check formatting, types and the layering (import contracts)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
 format: install ## Format the code
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench-tools: ## Install wrk (Debian's package) if it is missing
+	@bash scripts/ensure-wrk.sh
+
+bench: install postgres bench-tools ## Measure create, fetch and list against pgbench on the local PostgreSQL (and SQLite); writes bench/results.json
+	$(BIN)/python bench/run.py --workers $(BENCH_WORKERS) $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and local databases
 	rm -rf $(VENV) orderdesk.db orderdesk.db-wal orderdesk.db-shm .pytest_cache

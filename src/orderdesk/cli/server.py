@@ -45,6 +45,9 @@ def serve(
             "--with-worker", help="Also run the webhook worker, started and stopped with the server"
         ),
     ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log a line per request")
+    ] = True,
 ) -> None:
     """Serve the HTTP API. On SQLite the database file is migrated first."""
     settings = load_settings()
@@ -64,6 +67,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            access_log=access_log,
             log_config=_uvicorn_logging(),
         )
     finally:
