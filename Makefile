@@ -33,7 +33,7 @@ run: install ## Migrate the SQLite file, load the demo if empty, print the keys,
 postgres: ## Start the local PostgreSQL if it is installed but stopped
 	@bash scripts/ensure-postgres.sh
 
-test: lint postgres ## Lint, type-check and check the layering, then run every test, on SQLite and PostgreSQL
+test: lint postgres bench-tools ## Lint, type-check and check the layering, then run every test, on SQLite and PostgreSQL
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist load -m "not alone"
 	$(BIN)/pytest -m alone
 

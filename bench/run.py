@@ -331,16 +331,9 @@ async def bulk_orders(run: Run, customer: str, count: int) -> tuple[int, int]:
 def wrk(
     run: Run, script: str, connections: int, seconds: float, **script_args: Any
 ) -> dict[str, Any]:
-    command = [
-        need("wrk"),
-        "-t",
-        "2",
-        "-c",
-        str(connections),
-        "-d",
-        f"{max(1, round(seconds))}s",
-        "--latency",
-    ]
+    threads = min(2, connections)  # one per core; wrk needs a connection per thread
+    command = [need("wrk"), "-t", str(threads), "-c", str(connections)]
+    command += ["-d", f"{max(1, round(seconds))}s", "--latency"]
     command += ["--timeout", "10s", "-s", str(LUA / f"{script}.lua"), run.base, "--"]
     command += [f"{k}={v}" for k, v in script_args.items()]
     command += [f"run_id={uuid.uuid4().hex[:12]}"]  # for what must differ between runs
@@ -438,9 +431,12 @@ def beside_pgbench(figures: Figures, tps: float) -> Figures:
 
 
 async def counted(run: Run, *tables: str) -> dict[str, int]:
+    """The rows of each table, in one snapshot."""
     db = await asyncpg.connect(pg_dsn(run.url))
     try:
-        return {t: int(await db.fetchval(f"SELECT count(*) FROM {t}")) for t in tables}
+        counts = ", ".join(f"(SELECT count(*) FROM {table})" for table in tables)
+        row = await db.fetchrow(f"SELECT {counts}")
+        return {table: int(count) for table, count in zip(tables, row, strict=True)}
     finally:
         await db.close()
 

@@ -22,9 +22,10 @@ import binascii
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from orderdesk.errors import BadRequest, FieldError
 from orderdesk.orders.models import EventKind, Order, OrderEvent
@@ -78,12 +79,32 @@ def _number_events(session: Session) -> None:
                 text("SELECT pg_advisory_xact_lock(:feed, :tenant)"),
                 {"feed": _FEED_LOCK, "tenant": tenant_id},
             )
-        last = session.scalar(
-            select(func.max(OrderEvent.position)).where(OrderEvent.tenant_id == tenant_id)
-        )
-        for offset, recorded in enumerate(sorted(by_tenant[tenant_id], key=_by_id), 1):
-            recorded.position = (last or 0) + offset
-    session.flush()
+        _give_positions(session, tenant_id, by_tenant[tenant_id])
+
+
+def _give_positions(session: Session, tenant_id: int, events: list[OrderEvent]) -> None:
+    """One past the tenant's last position for the first of ``events`` (by id), and so on:
+    read and written in one statement, after the lock."""
+    recorded = {event.id: event for event in events}
+    ranked = (
+        select(OrderEvent.id, func.row_number().over(order_by=OrderEvent.id).label("offset"))
+        .where(OrderEvent.id.in_(recorded))
+        .subquery()
+    )
+    last = (
+        select(func.coalesce(func.max(OrderEvent.position), 0))
+        .where(OrderEvent.tenant_id == tenant_id)
+        .scalar_subquery()
+    )
+    numbered = session.execute(
+        update(OrderEvent)
+        .where(OrderEvent.id == ranked.c.id)
+        .values(position=last + ranked.c.offset)
+        .returning(OrderEvent.id, OrderEvent.position),
+        execution_options={"synchronize_session": False},
+    )
+    for ident, position in numbered:  # as written, without a flush of its own
+        set_committed_value(recorded[ident], "position", position)
 
 
 @event.listens_for(Session, "after_commit")
@@ -91,10 +112,6 @@ def _number_events(session: Session) -> None:
 def _forget_events(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_LAST_SEQUENCE, None)  # other transactions may add events from now on
-
-
-def _by_id(recorded: OrderEvent) -> int:
-    return recorded.id
 
 
 def _recorded_order(session: Session) -> Any:

@@ -53,6 +53,7 @@ from orderdesk.privacy import (
 from orderdesk.schemas import AddressOut, Output
 from orderdesk.tenancy.principal import Principal
 from orderdesk.workflow.graph import State
+from orderdesk.workflow.registry import PinnedWorkflow
 from orderdesk.workflow.vocabularies import terms_of
 
 
@@ -121,6 +122,40 @@ def _status(state: State) -> StatusRead:
     )
 
 
+class _WorkflowShape:
+    """What every order on one workflow version shows of it, built once per process:
+    the version, its states as the read model shows them, the moves out of each."""
+
+    def __init__(self, workflow: PinnedWorkflow) -> None:
+        graph = workflow.graph
+        self.states = {state.id: _status(state) for state in graph.states}
+        self.ref = WorkflowRef(
+            key=workflow.key, version=workflow.number, states=list(self.states.values())
+        )
+        self._moves = {
+            state.id: [
+                MoveView(
+                    to=t.to_state,
+                    name=graph.state(t.to_state).name,
+                    reason_required=t.reason_required,
+                    roles=t.roles,
+                )
+                for t in graph.moves_from(state.id)
+            ]
+            for state in graph.states
+        }
+
+    def moves(self, state_id: str) -> list[MoveView]:
+        return self._moves[state_id]
+
+
+def _shape_of(workflow: PinnedWorkflow) -> _WorkflowShape:
+    shape: _WorkflowShape | None = workflow.derived.get("read_model")
+    if shape is None:
+        shape = workflow.derived["read_model"] = _WorkflowShape(workflow)
+    return shape
+
+
 def _product(order: Order) -> ProductSnapshot | None:
     if order.product_id is None and order.product_name is None:
         return None
@@ -150,8 +185,7 @@ def _devices(order: Order) -> list[OrderDeviceRead]:
 
 async def order_view(session: AsyncSession, order: Order) -> OrderView:
     """What ``order`` is (loaded with ``ORDER_LOAD``), built without a caller."""
-    workflow = await workflow_of(session, order)
-    graph = workflow.graph
+    shape = _shape_of(await workflow_of(session, order))
     return OrderView.model_validate(
         {
             **{
@@ -203,23 +237,11 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
                 name=order.status_name,
                 type=order.status_type,
                 outcome=order.status_outcome,
-                code=graph.state(order.status_id).code,
-                terms=terms_of(graph.state(order.status_id)),
+                code=shape.states[order.status_id].code,
+                terms=shape.states[order.status_id].terms,
             ),
-            "workflow": WorkflowRef(
-                key=workflow.key,
-                version=workflow.number,
-                states=[_status(state) for state in graph.states],
-            ),
-            "moves": [
-                MoveView(
-                    to=t.to_state,
-                    name=graph.state(t.to_state).name,
-                    reason_required=t.reason_required,
-                    roles=t.roles,
-                )
-                for t in graph.moves_from(order.status_id)
-            ],
+            "workflow": shape.ref,
+            "moves": shape.moves(order.status_id),
         }
     )
 

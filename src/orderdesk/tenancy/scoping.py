@@ -58,8 +58,8 @@ async def get_visible(
         raise not_found(kind, ident)
     scoped: Any = model
     stmt = select_visible(model, principal).where(scoped.id == ident, *where).options(*options)
-    if for_update:
-        stmt = stmt.with_for_update()
+    if for_update:  # this row only, not the rows its options join in
+        stmt = stmt.with_for_update(of=model)
     if fresh:  # reload relationships of an object already in the session
         stmt = stmt.execution_options(populate_existing=True)
     obj = (await session.scalars(stmt)).one_or_none()

@@ -6,9 +6,10 @@ process: the cache is an optimisation, never a source of truth.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.catalog.models import Product
@@ -24,6 +25,8 @@ class PinnedWorkflow:
     version_id: int
     number: int
     graph: Workflow
+    #: What other modules derive from this version (it never changes), built once each.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -51,47 +54,36 @@ async def pinned(session: AsyncSession, version_id: int, *, tenant_id: int) -> P
     return found
 
 
-async def current_version_id(session: AsyncSession, record: WorkflowRecord) -> int:
-    return (
-        await session.scalars(
-            select(WorkflowVersion.id).where(
-                WorkflowVersion.tenant_id == record.tenant_id,
-                WorkflowVersion.workflow_id == record.id,
-                WorkflowVersion.number == record.current_version,
-            )
-        )
-    ).one()
-
-
 async def workflow_for_new_order(
     session: AsyncSession, *, tenant_id: int, supplier_account_id: int, product_id: int | None
 ) -> PinnedWorkflow:
-    """The product's workflow, else the supplier's default, else the tenant's default."""
-    record: WorkflowRecord | None = None
-    if product_id is not None:
-        record = (
-            await session.scalars(
-                select(WorkflowRecord)
-                .join(Product, Product.workflow_id == WorkflowRecord.id)
-                .where(Product.tenant_id == tenant_id, Product.id == product_id)
-            )
-        ).one_or_none()
-    for owner in (supplier_account_id, None):
-        if record is not None:
-            break
-        record = (
-            await session.scalars(
-                select(WorkflowRecord).where(
-                    WorkflowRecord.tenant_id == tenant_id,
-                    WorkflowRecord.account_id.is_(None)
-                    if owner is None
-                    else WorkflowRecord.account_id == owner,
-                    WorkflowRecord.is_default.is_(True),
-                )
-            )
-        ).first()
-    if record is None:
-        raise LookupError(f"tenant {tenant_id} has no default workflow")
-    return await pinned(
-        session, await current_version_id(session, record), tenant_id=record.tenant_id
+    """The product's workflow, else the supplier's default, else the tenant's default: the
+    current version of the first found, in one query."""
+    current = (
+        select(WorkflowVersion.id)
+        .join(
+            WorkflowRecord,
+            and_(
+                WorkflowVersion.tenant_id == WorkflowRecord.tenant_id,
+                WorkflowVersion.workflow_id == WorkflowRecord.id,
+                WorkflowVersion.number == WorkflowRecord.current_version,
+            ),
+        )
+        .where(WorkflowRecord.tenant_id == tenant_id)
     )
+    defaults = or_(
+        WorkflowRecord.account_id == supplier_account_id, WorkflowRecord.account_id.is_(None)
+    )
+    choices = [and_(WorkflowRecord.is_default.is_(True), defaults)]
+    # First the product's, then the supplier's default, then the tenant's.
+    rank = [WorkflowRecord.account_id.is_(None), WorkflowRecord.id]
+    if product_id is not None:
+        products = select(Product.workflow_id).where(
+            Product.tenant_id == tenant_id, Product.id == product_id
+        )
+        choices.append(WorkflowRecord.id.in_(products.scalar_subquery()))
+        rank.insert(0, WorkflowRecord.id.not_in(products.scalar_subquery()))
+    version_id = await session.scalar(current.where(or_(*choices)).order_by(*rank).limit(1))
+    if version_id is None:
+        raise LookupError(f"tenant {tenant_id} has no default workflow")
+    return await pinned(session, version_id, tenant_id=tenant_id)
