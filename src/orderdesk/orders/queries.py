@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orderdesk.orders.loading import ORDER_LOAD, load_collections
 from orderdesk.orders.models import Order, OrderEvent, OrderExternalId, OrderTag
-from orderdesk.orders.service import ORDER_LOAD
 from orderdesk.orders.sets import OrderSet
 from orderdesk.pagination import Page, paginate, where_given
 from orderdesk.projects.models import Project
@@ -88,7 +88,7 @@ async def list_orders(
     cursor: str | None,
     limit: int,
 ) -> Page[Order]:
-    return await paginate(
+    page = await paginate(
         session,
         filtered_orders(principal, f).options(*ORDER_LOAD),
         id_column=Order.id,
@@ -97,6 +97,8 @@ async def list_orders(
         cursor=cursor,
         limit=limit,
     )
+    await load_collections(session, page.items)
+    return page
 
 
 async def timeline(
@@ -157,7 +159,9 @@ async def list_orders_numbered(
     stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return NumberedPage(items=list((await session.scalars(stmt)).unique()), total=total)
+    items = list((await session.scalars(stmt)).unique())
+    await load_collections(session, items)
+    return NumberedPage(items=items, total=total)
 
 
 async def orders_in_pages(
@@ -202,6 +206,7 @@ async def orders_in_pages(
         )
         if not page:
             return
+        await load_collections(session, page)
         last = (page[-1].created_at, page[-1].id)
         yield page
         if len(page) < size:

@@ -11,12 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.interfaces import ORMOption
 
-from orderdesk.catalog.models import Item, Kit, KitItem
 from orderdesk.db import utcnow
-from orderdesk.devices.models import Device
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.orders import custody, feed
 from orderdesk.orders.events import (
@@ -29,18 +25,17 @@ from orderdesk.orders.events import (
     OrderStatusMoved,
     TrackingAdded,
 )
+from orderdesk.orders.loading import ORDER_LOAD, load_collections
 from orderdesk.orders.models import (
     ADDRESS_FIELDS,
     EXTERNAL_IDS_MAX,
     TAGS_MAX,
     Order,
-    OrderDevice,
     OrderEvent,
     OrderExternalId,
     OrderLine,
     OrderNote,
     OrderTag,
-    PackedKit,
     TrackingNumber,
 )
 from orderdesk.orders.placement import catalog_entries, check_recipient, supplier_of
@@ -56,7 +51,6 @@ from orderdesk.orders.schemas import (
 )
 from orderdesk.orders.sets import OrderSet
 from orderdesk.orderschemas.service import check_order_data
-from orderdesk.parties.models import Patient
 from orderdesk.projects.service import project_for_order
 from orderdesk.schemas import address_dict
 from orderdesk.tenancy.accounts import account_of_kind
@@ -65,42 +59,6 @@ from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
 from orderdesk.workflow.graph import Outcome, State
 from orderdesk.workflow.registry import PinnedWorkflow, pinned, workflow_for_new_order
-
-#: Everything an order's read model shows, loaded up front (relationships raise).
-#: A kit with what it holds, each item with its maker.
-_KIT_CONTENTS = selectinload(Kit.kit_items).joinedload(KitItem.item).joinedload(Item.manufacturer)
-
-#: Everything ``read_model.order_view`` reads of an order, in few statements: what each
-#: row names (accounts, patient, item, maker) joins into the query of that row; each
-#: collection is one more query for every order of the page at once.
-ORDER_LOAD: Sequence[ORMOption] = (
-    joinedload(Order.customer),
-    joinedload(Order.supplier),
-    joinedload(Order.patient).joinedload(Patient.site),
-    joinedload(Order.site),
-    selectinload(Order.lines).options(
-        joinedload(OrderLine.item).joinedload(Item.manufacturer),
-        joinedload(OrderLine.kit).options(_KIT_CONTENTS),
-        joinedload(OrderLine.product),
-    ),
-    selectinload(Order.external_ids),
-    selectinload(Order.tags),
-    selectinload(Order.notes).joinedload(OrderNote.account),
-    selectinload(Order.tracking_numbers),
-    selectinload(Order.device_links)
-    .joinedload(OrderDevice.device)
-    .options(
-        joinedload(Device.item).joinedload(Item.manufacturer),
-        joinedload(Device.current_patient).joinedload(Patient.site),
-        joinedload(Device.site),
-        selectinload(Device.identifiers),
-        selectinload(Device.events),
-    ),
-    selectinload(Order.packed_kits).options(
-        joinedload(PackedKit.kit).options(_KIT_CONTENTS),
-        selectinload(PackedKit.device_links),
-    ),
-)
 
 
 async def load_order(
@@ -117,7 +75,7 @@ async def load_order(
     where = within.conditions()
     if customer_account_id is not None:
         where = (*where, Order.customer_account_id == customer_account_id)
-    return await get_visible(
+    order = await get_visible(
         session,
         Order,
         order_id,
@@ -128,6 +86,8 @@ async def load_order(
         fresh=True,
         where=where,
     )
+    await load_collections(session, [order])
+    return order
 
 
 async def workflow_of(session: AsyncSession, order: Order) -> PinnedWorkflow:
