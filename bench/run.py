@@ -48,6 +48,7 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "lua"
+PROFILES = HERE / "profiles"
 #: How many orders each list scenario holds, by name.
 LIST_SIZES = {"list_10k": 10_000, "list_1m": 1_000_000}
 SMOKE_LIST_SIZES = {"list_10k": 2_000, "list_1m": 40_000}
@@ -85,6 +86,8 @@ class Run:
     templates: dict[str, int] = field(default_factory=dict)  # customer -> an order of theirs
     statuses: list[dict[str, Any]] = field(default_factory=list)
     pgbench: dict[str, str] = field(default_factory=dict)  # scenario -> its pgbench script
+    server: subprocess.Popen[bytes] | None = None
+    profiles: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def log(message: str) -> None:
@@ -144,22 +147,90 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes], log_file: Path) ->
     sys.exit(f"bench: the server did not answer /readyz in 60 s:\n{log_file.read_text()[-3000:]}")
 
 
-def worker_memory_mb(server: subprocess.Popen[bytes]) -> list[float]:
-    """Resident memory of each HTTP worker process the server started."""
-    sizes = []
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    """The HTTP worker processes the server started (the server itself when it has none)."""
+    pids = []
     for status in Path("/proc").glob("[0-9]*/status"):
-        with contextlib.suppress(OSError):
-            text = status.read_text()
-            ppid = int(re.search(r"^PPid:\s+(\d+)", text, re.M).group(1))  # type: ignore[union-attr]
+        with contextlib.suppress(OSError, AttributeError):
+            ppid = int(re.search(r"^PPid:\s+(\d+)", status.read_text(), re.M).group(1))  # type: ignore[union-attr]
             command = (status.parent / "cmdline").read_bytes()
             if ppid == server.pid and b"multiprocessing" in command and b"spawn_main" in command:
-                rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-                if rss:
-                    sizes.append(int(rss.group(1)) / 1024)
-    if not sizes:  # one process serves: the server itself
-        text = Path(f"/proc/{server.pid}/status").read_text()
+                pids.append(int(status.parent.name))
+    return sorted(pids) or [server.pid]
+
+
+def worker_memory_mb(server: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of each HTTP worker process."""
+    sizes = []
+    for pid in worker_pids(server):
+        text = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"^VmRSS:\s+(\d+) kB", text, re.M).group(1)) / 1024)  # type: ignore[union-attr]
     return sorted(sizes)
+
+
+# --- profiles ---------------------------------------------------------------------------
+
+#: Where a sample's innermost frame is, by the start of its file's path in site-packages.
+PACKAGES = (
+    "sqlalchemy",
+    "asyncpg",
+    "pydantic",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "httptools",
+    "orderdesk",
+    "json",
+    "anyio",
+)
+#: Innermost frames of a worker waiting for work, not doing any.
+IDLE = ("select (selectors.py", "wait (threading.py", "run (asyncio/runners.py", "_worker (")
+
+
+@contextlib.contextmanager
+def profiling(run: Run, name: str) -> Iterator[None]:
+    """py-spy samples every HTTP worker while the block runs (when ``--profile`` names
+    this scenario); ``run.profiles[name]`` gets the share of busy samples by package."""
+    if name not in run.args.profile or run.server is None:
+        yield
+        return
+    spy = need("py-spy")
+    out = PROFILES / name
+    out.mkdir(parents=True, exist_ok=True)
+    record = [spy, "record", "--duration", str(max(1, round(run.args.duration))), "--rate", "200"]
+    record += ["--format", "raw", "--nonblocking"]
+    spies = [
+        subprocess.Popen(
+            [*record, "--pid", str(pid), "-o", str(out / f"{pid}.folded")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in worker_pids(run.server)
+    ]
+    try:
+        yield
+    finally:
+        for one in spies:
+            one.wait(timeout=120)
+    run.profiles[name] = shares(sorted(out.glob("*.folded")))
+
+
+def shares(folded: list[Path]) -> dict[str, float]:
+    """Of the busy samples in these collapsed-stack files, the share (%) whose innermost
+    frame is in each package, most first."""
+    counts: dict[str, int] = {}
+    for path in folded:
+        for line in path.read_text().splitlines():
+            stack, _, number = line.rpartition(" ")
+            leaf = stack.rsplit(";", 1)[-1]
+            if not number.isdigit() or any(idle in leaf for idle in IDLE):
+                continue
+            where = leaf.rsplit("(", 1)[-1]
+            package = next((p for p in PACKAGES if where.startswith((f"{p}/", f"{p}."))), "other")
+            counts[package] = counts.get(package, 0) + int(number)
+    total = sum(counts.values()) or 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    return {package: round(100 * count / total, 1) for package, count in ranked}
 
 
 # --- seeding ----------------------------------------------------------------------------
@@ -344,13 +415,16 @@ def wrk(
     return json.loads(found.group(1))
 
 
-def measured(run: Run, script: str, connections: int, **script_args: Any) -> tuple[Figures, int]:
+def measured(
+    run: Run, name: str, script: str, connections: int, **script_args: Any
+) -> tuple[Figures, int]:
     """A warm-up, then the measured run, of one wrk scenario; the figures of the measured
     run and how many requests both made."""
     warmup = {"requests": 0}
     if run.args.warmup > 0:
         warmup = wrk(run, script, connections, run.args.warmup, **script_args)
-    result = wrk(run, script, connections, run.args.duration, **script_args)
+    with profiling(run, name):
+        result = wrk(run, script, connections, run.args.duration, **script_args)
     seconds = result["duration_us"] / 1e6
     return Figures(
         rps=round(result["requests"] / seconds, 1),
@@ -415,8 +489,8 @@ def pgbench(run: Run, script: str, connections: int, tmp: Path) -> float:
     return float(found.group(1))
 
 
-def list_scenario(run: Run, tmp: Path) -> Figures:
-    figures, _ = measured(run, "list", CONNECTIONS["list"], **list_args(run))
+def list_scenario(run: Run, name: str, tmp: Path) -> Figures:
+    figures, _ = measured(run, name, "list", CONNECTIONS["list"], **list_args(run))
     return beside_pgbench(figures, pgbench(run, "list", CONNECTIONS["list"], tmp))
 
 
@@ -475,6 +549,7 @@ def postgres_run(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Figures
         )
         results: dict[str, Figures] = {}
         with serving(run, args.workers, tmp / "serve-postgres.log") as server:
+            run.server = server
             seed(run)
             lo, hi = asyncio.run(bulk_orders(run, "customer", sizes["list_10k"] // 2))
             asyncio.run(bulk_orders(run, "customer_2", sizes["list_10k"] // 2))
@@ -482,12 +557,17 @@ def postgres_run(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Figures
 
             tables = ("orders", "order_events", "idempotency_keys", "audit_events")
             log("postgresql: list_10k")
-            results["list_10k"] = list_scenario(run, tmp)
+            results["list_10k"] = list_scenario(run, "list_10k", tmp)
 
             log("postgresql: fetch")
             before = asyncio.run(counted(run, *tables))
             results["fetch"], fetches = measured(
-                run, "fetch", CONNECTIONS["fetch"], key=run.keys["customer"], orders=f"{lo}-{hi}"
+                run,
+                "fetch",
+                "fetch",
+                CONNECTIONS["fetch"],
+                key=run.keys["customer"],
+                orders=f"{lo}-{hi}",
             )
             after_fetch = asyncio.run(counted(run, *tables))
             results["fetch"] = beside_pgbench(
@@ -497,7 +577,7 @@ def postgres_run(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Figures
             log("postgresql: create")
             before_create = asyncio.run(counted(run, *tables))
             results["create"], creates = measured(
-                run, "create", CONNECTIONS["create"], **create_args(run)
+                run, "create", "create", CONNECTIONS["create"], **create_args(run)
             )
             after_create = asyncio.run(counted(run, *tables))
             results["create"] = beside_pgbench(
@@ -513,7 +593,7 @@ def postgres_run(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Figures
                 asyncio.run(bulk_orders(run, "customer_2", missing - missing // 2))
             log(f"postgresql: loaded in {time.monotonic() - started:.0f} s")
             log("postgresql: list_1m")
-            results["list_1m"] = list_scenario(run, tmp)
+            results["list_1m"] = list_scenario(run, "list_1m", tmp)
             memory = worker_memory_mb(server)
             final = asyncio.run(counted(run, "orders"))
         facts = {
@@ -526,6 +606,7 @@ def postgres_run(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Figures
             "written_by_creates": delta(before_create, after_create),
             "fetches_answered": fetches,
             "written_by_fetches": delta(before, after_fetch),
+            "profiles": run.profiles,
         }
         return results, facts
     finally:
@@ -540,7 +621,9 @@ def sqlite_run(args: argparse.Namespace, tmp: Path) -> dict[str, Figures]:
         seed(run)
         log("sqlite: create")
         first = run.templates["customer_2"] + 1
-        results["create"], _ = measured(run, "create", CONNECTIONS["create"], **create_args(run))
+        results["create"], _ = measured(
+            run, "sqlite_create", "create", CONNECTIONS["create"], **create_args(run)
+        )
         with httpx.Client(base_url=run.base) as http:
             last = http.get(
                 "/v1/orders?sort=-id&limit=1",
@@ -548,7 +631,12 @@ def sqlite_run(args: argparse.Namespace, tmp: Path) -> dict[str, Figures]:
             ).json()["items"][0]["id"]
         log("sqlite: fetch")
         results["fetch"], _ = measured(
-            run, "fetch", CONNECTIONS["fetch"], key=run.keys["customer"], orders=f"{first}-{last}"
+            run,
+            "sqlite_fetch",
+            "fetch",
+            CONNECTIONS["fetch"],
+            key=run.keys["customer"],
+            orders=f"{first}-{last}",
         )
     return results
 
@@ -608,6 +696,9 @@ def table(results: dict[str, Figures], sqlite: dict[str, Figures], facts: dict[s
         )
     memory = ", ".join(f"{m:.0f}" for m in facts["worker_rss_mb"])
     rows.append(f"resident memory per worker at {facts['orders_at_end']:,} orders: {memory} MB")
+    for name, profile in facts["profiles"].items():
+        busiest = ", ".join(f"{package} {share:.0f}%" for package, share in profile.items())
+        rows.append(f"where {name}'s CPU went (py-spy): {busiest}")
     return "\n".join(rows)
 
 
@@ -625,6 +716,14 @@ def main() -> None:
         help="A database on the server to bench on, to create the bench database from",
     )
     parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
+    parser.add_argument(
+        "--profile",
+        nargs="*",
+        default=[],
+        metavar="SCENARIO",
+        help="Sample the workers with py-spy during these scenarios (create fetch list_10k "
+        "list_1m); stacks in bench/profiles/, shares by package in the results",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
     if args.smoke:

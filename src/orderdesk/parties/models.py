@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, Index, String, exists, select
+from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.db import Base, BigId, TenantOwned, Versioned
@@ -75,4 +76,4 @@ def _party_visibility(
                 getattr(Order, order_column) == model.id,
             )
         )
-    return model.id.is_not(None)
+    return sql_true()  # no condition (one the planner could mistake for an index)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, ForeignKey, Index, String, exists, select
+from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orderdesk.db import Base, BigId, TenantOwned, Versioned
@@ -39,4 +40,4 @@ class Project(TenantOwned, Versioned, Base):
                     Order.supplier_account_id == principal.account_id,
                 )
             )
-        return cls.id.is_not(None)
+        return sql_true()  # no condition (one the planner could mistake for an index)
