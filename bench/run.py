@@ -100,10 +100,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: Where each tool the bench runs comes from, for the error when it is missing.
+TOOLS = {
+    "wrk": "Debian's package; make bench installs it",
+    "pgbench": "PostgreSQL's client tools",
+    "py-spy": "a dev dependency; make install installs it",
+}
+
+
 def need(tool: str) -> str:
-    found = shutil.which(tool)
+    """The tool's path: beside this Python (the venv's own tools), else on PATH."""
+    beside = Path(sys.executable).parent / tool
+    found = str(beside) if beside.exists() else shutil.which(tool)
     if found is None:
-        sys.exit(f"bench: {tool} is not installed (make bench installs it: apt-get install wrk)")
+        sys.exit(f"bench: {tool} is not installed ({TOOLS[tool]})")
     return found
 
 
@@ -755,10 +765,10 @@ def main() -> None:
 
 def machine() -> dict[str, Any]:
     def version(*command: str) -> str:
-        with contextlib.suppress(OSError, subprocess.CalledProcessError):
-            return subprocess.run(
-                command, capture_output=True, text=True, check=True
-            ).stdout.strip()
+        # wrk -v prints its version and exits 1: the text counts, not the status.
+        with contextlib.suppress(OSError):
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            return (done.stdout or done.stderr).strip() or "unknown"
         return "unknown"
 
     model = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.M)

@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.async_url, echo=settings.sql_echo)
+        engine = make_engine(
+            settings.async_url, echo=settings.sql_echo, pool_size=settings.database_pool_size
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.default_tenant_id = await bootstrap(app.state.sessionmaker, settings)

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         "affected",
     )
     sql_echo: bool = False
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="Database connections each server process keeps open; as many again "
+        "may open for a burst, and close when it has passed",
+    )
     rate_limit: str = Field(
         default="600/minute",
         description="Requests each credential may make in a window (a `limits` rate such as "

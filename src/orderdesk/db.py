@@ -115,9 +115,16 @@ class Versioned(Timestamps):
         return {"version_id_col": cls.version}
 
 
-def make_engine(url: URL | str, *, echo: bool = False) -> AsyncEngine:
+def make_engine(url: URL | str, *, echo: bool = False, pool_size: int = 5) -> AsyncEngine:
     # hide_parameters: an error's text never carries the values bound to it (patient data).
-    engine = create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

@@ -20,9 +20,9 @@ from tests.api.builders import created, make_catalog, make_patient
 
 #: Statements per request by backend. SQLite's BEGIN and pragmas count (they are sent as
 #: statements); PostgreSQL's BEGIN and COMMIT are the driver's own and do not.
-CREATE = {"sqlite": 27, "postgresql": 24}
-FETCH = {"sqlite": 16, "postgresql": 11}
-LIST = {"sqlite": 14, "postgresql": 11}
+CREATE = {"sqlite": 23, "postgresql": 20}
+FETCH = {"sqlite": 12, "postgresql": 7}
+LIST = {"sqlite": 10, "postgresql": 7}
 #: On SQLite the ORM writes the rows an audit record names one statement each (on
 #: PostgreSQL, one statement for all): a list page of n orders with patients adds n.
 PER_ROW_ON_SQLITE = "INSERT INTO audit_entities"
