@@ -779,7 +779,7 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "postgresql": version("psql", "--version"),
-        "wrk": version("wrk", "-v").splitlines()[0] if shutil.which("wrk") else "unknown",
+        "wrk": version("wrk", "-v").splitlines()[0].split(" Copyright")[0],
     }
 
 
