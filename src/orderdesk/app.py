@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from orderdesk import __version__
+from orderdesk import __version__, logs, tracing
 from orderdesk.api.routes import (
     audit as audit_routes,
 )
@@ -41,6 +41,7 @@ from orderdesk.http import audit, idempotency, openapi, problems, ratelimit
 from orderdesk.http.allow import AllowMiddleware
 from orderdesk.http.inputs import refuse_unsafe_parameters
 from orderdesk.http.middleware import BodyMiddleware, XMLMiddleware, refuse_unread_body
+from orderdesk.http.observe import ObserveMiddleware
 from orderdesk.http.routing import include_surface
 
 DESCRIPTION = """
@@ -83,6 +84,13 @@ COMPAT_ROUTERS = {
     "/compat/labportal/api-v1": labportal,
     "/compat/impilo/api/v3": impilo,
     "/compat/rso/api/v1": rso,
+}
+
+#: How log lines and metrics name each surface, by its base path (anything else: native).
+SURFACES = {
+    NEGOTIATED: "native",
+    "/oauth": "oauth",
+    **{base: base.split("/")[2] for base in COMPAT_ROUTERS},
 }
 
 
@@ -143,4 +151,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(XMLMiddleware, prefix=NEGOTIATED)
     app.add_middleware(AllowMiddleware)
+    # Outermost: every answer, also the middleware's own refusals, is timed and carries its id.
+    observers = [logs.log_request] if settings.access_log else []
+    app.add_middleware(
+        ObserveMiddleware, surfaces=SURFACES, default_surface="native", observers=observers
+    )
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``orderdesk serve`` builds it in each worker process: logging set up
+    from the settings, and traced when the ``OTEL_*`` variables ask (``tracing``)."""
+    settings = get_settings()
+    logs.configure(settings.log_format, settings.log_level)
+    app = create_app(settings)
+    if tracing.enabled():
+        tracing.instrument_app(app, tracing.provider())
     return app

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 import limits
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
+
+#: The levels ``ORDERDESK_LOG_LEVEL`` and ``serve --log-level`` take, most severe first.
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
 #: Async drivers picked for the URL forms people write.
 _ASYNC_DRIVERS = {
@@ -120,6 +124,23 @@ class Settings(BaseSettings):
         "affected",
     )
     sql_echo: bool = False
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="How log lines are written to stderr: readable key=value lines, or one "
+        "JSON object a line",
+    )
+    log_level: LogLevel = Field(default="info", description="The least severe log line written")
+    access_log: bool = Field(
+        default=True,
+        description="Log a line per request (request id, surface, route template, status, "
+        "duration, principal)",
+    )
+    shutdown_timeout: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="Seconds `serve` waits, once told to stop, for the requests in flight",
+    )
     database_pool_size: int = Field(
         default=10,
         ge=1,

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     event,
-    text,
 )
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.ext.asyncio import (
@@ -158,13 +157,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-async def ping(engine: AsyncEngine) -> None:
-    """Raise unless the database answers; a read, so on SQLite it waits for no writer."""
-    async with engine.connect() as connection:
-        connection = await connection.execution_options(**{WRITE_OPTION: False})
-        await connection.execute(text("SELECT 1"))
 
 
 #: Per SQLite engine, per event loop (an asyncio.Lock belongs to one loop): the write turn.

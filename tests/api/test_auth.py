@@ -29,8 +29,10 @@ ROUTES = [
 
 
 def assert_unauthorized(response) -> dict:
+    """The 401's problem document, but for the id of the request it answered."""
     body = problem(response, 401)
     assert response.headers["www-authenticate"].lower().startswith("bearer")
+    assert body.pop("request_id") == response.headers["X-Request-ID"]
     return body
 
 

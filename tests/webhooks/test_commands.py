@@ -55,8 +55,16 @@ async def test_the_worker_stops_cleanly_on_sigterm(database_url):
         stderr=asyncio.subprocess.PIPE,
     )
     assert process.stderr is not None
-    line = await asyncio.wait_for(process.stderr.readline(), timeout=20)
-    assert b"webhook worker started" in line
+
+    async def started() -> None:
+        assert process.stderr is not None
+        while True:
+            line = await process.stderr.readline()
+            assert line, "the worker ended before it started"
+            if b"webhook worker started" in line:
+                return
+
+    await asyncio.wait_for(started(), timeout=20)
     process.send_signal(signal.SIGTERM)
     _, err = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode == 0, err.decode()

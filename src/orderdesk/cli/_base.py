@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pydantic
 import typer
@@ -16,12 +15,14 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from orderdesk import __version__
 from orderdesk import migrate as schema
 from orderdesk.config import Settings, get_settings
 from orderdesk.db import make_engine, make_sessionmaker
 from orderdesk.errors import (
     OrderdeskError,
 )
+from orderdesk.logs import StderrHandler
 
 app = typer.Typer(
     help="orderdesk: order management for clinical and laboratory supply chains.",
@@ -44,23 +45,24 @@ T = TypeVar("T")
 _OPTIONS = {"/account_id": "--account", "/name": "--name", "/role": "--role"}
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"orderdesk {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
     # Only orderdesk's own logger: third-party loggers keep their defaults (stderr too).
-    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
-        handler = _StderrHandler()
+    if not any(isinstance(h, StderrHandler) for h in log.handlers):
+        handler = StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import copy
+import os
 import signal
 import subprocess
 import sys
-from typing import Annotated, Any
+from typing import Annotated, get_args
 
 import typer
 import uvicorn
-import uvicorn.config
 
+from orderdesk import logs
 from orderdesk.cli._base import (
     app,
     fail,
@@ -21,17 +21,13 @@ from orderdesk.cli._base import (
     run_command,
     shown_url,
 )
+from orderdesk.config import LogLevel
 
 #: Seconds the worker beside the server has to stop before it is killed.
 WORKER_STOP_TIMEOUT = 30
 
 
-def _uvicorn_logging() -> dict[str, Any]:
-    """Uvicorn's logging, with the access log on stderr too and orderdesk's own logger."""
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
-    config["loggers"]["orderdesk"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
+LOG_LEVELS = get_args(LogLevel)
 
 
 @app.command()
@@ -46,11 +42,55 @@ def serve(
         ),
     ] = False,
     access_log: Annotated[
-        bool, typer.Option("--access-log/--no-access-log", help="Log a line per request")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log a line per request (default: ORDERDESK_ACCESS_LOG, else on)",
+            show_default=False,
+        ),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            help=f"The least severe line logged: {', '.join(LOG_LEVELS)} "
+            "(default: ORDERDESK_LOG_LEVEL, else info)",
+            show_default=False,
+        ),
+    ] = None,
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            "--proxy-headers/--no-proxy-headers",
+            help="Take the client's address and scheme from X-Forwarded-For and "
+            "X-Forwarded-Proto, when the peer is one of --forwarded-allow-ips",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated addresses or networks of the proxies whose forwarded "
+            "headers are trusted ('*' for any)"
+        ),
+    ] = "127.0.0.1",
+    root_path: Annotated[
+        str,
+        typer.Option(help="The path prefix a proxy serves the app under (e.g. /orderdesk)"),
+    ] = "",
 ) -> None:
-    """Serve the HTTP API. On SQLite the database file is migrated first."""
+    """Serve the HTTP API. On SQLite the database file is migrated first.
+
+    SIGTERM (or Ctrl-C) stops it gracefully: it takes no new connections, lets the
+    requests in flight finish (for up to ORDERDESK_SHUTDOWN_TIMEOUT seconds), then
+    stops the webhook worker, which finishes its deliveries in flight."""
+    if log_level is not None and log_level not in LOG_LEVELS:
+        raise fail(f"--log-level {log_level!r} is not a level", [f"use one of {LOG_LEVELS}"])
+    # The worker processes read their settings from the environment: pass the options on.
+    if log_level is not None:
+        os.environ["ORDERDESK_LOG_LEVEL"] = log_level
+    if access_log is not None:
+        os.environ["ORDERDESK_ACCESS_LOG"] = str(access_log).lower()
     settings = load_settings()
+    logs.configure(settings.log_format, settings.log_level)
     if is_sqlite(settings.async_url):
         if workers > 1:  # writers queue on a lock inside one process; processes would collide
             raise fail(
@@ -62,13 +102,20 @@ def serve(
     beside = _start_worker() if with_worker else None
     try:
         uvicorn.run(
-            "orderdesk.app:create_app",
+            "orderdesk.app:create_served_app",
             factory=True,
             host=host,
             port=port,
             workers=workers,
-            access_log=access_log,
-            log_config=_uvicorn_logging(),
+            # orderdesk logs its own line per request (logs.log_request), and configures
+            # logging in each worker process as it builds the app.
+            access_log=False,
+            log_config=None,
+            log_level=settings.log_level,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips,
+            root_path=root_path,
+            timeout_graceful_shutdown=settings.shutdown_timeout,
         )
     finally:
         if beside is not None:

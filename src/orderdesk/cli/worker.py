@@ -13,6 +13,7 @@ import typer
 
 # Every surface, so the payload formats they register (``webhooks.payloads``) are known.
 import orderdesk.app  # noqa: F401
+from orderdesk import logs, tracing
 from orderdesk.cli._base import app, is_sqlite, load_settings, migrate_database, run_command
 from orderdesk.config import Settings
 from orderdesk.db import make_engine, make_sessionmaker
@@ -78,6 +79,9 @@ def worker(
     """Deliver webhooks: fan new events out to subscriptions, send them signed, retry.
     Stops cleanly on SIGTERM or Ctrl-C. On SQLite the database file is migrated first."""
     settings = load_settings()
+    logs.configure(settings.log_format, settings.log_level)
+    if tracing.enabled():
+        tracing.instrument_http_clients(tracing.provider())
     if is_sqlite(settings.async_url):
         run_command(migrate_database(settings))
     run_command(run_worker(settings, with_parent=with_parent))

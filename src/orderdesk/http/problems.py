@@ -22,6 +22,7 @@ from orderdesk.errors import (
     Unauthorized,
     error_for_status,
 )
+from orderdesk.http.observe import current_request_id
 from orderdesk.http.openapi import ErrorDocs
 
 log = logging.getLogger("orderdesk")
@@ -54,6 +55,11 @@ class Problem(BaseModel):
     errors: list[ProblemFieldError] | SkipJsonSchema[None] = Field(
         default=None, description="Each offending field or parameter"
     )
+    request_id: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The request's id, as its `X-Request-ID` header, log line and audit "
+        "records give it: quote it when reporting a problem",
+    )
 
 
 #: How the document shows problem documents (the XML middleware adds their XML form).
@@ -70,6 +76,9 @@ def problem_body(error: OrderdeskError, instance: str) -> dict[str, Any]:
     }
     if error.errors:
         body["errors"] = [e.as_dict() for e in error.errors]
+    ident = current_request_id()
+    if ident is not None:
+        body["request_id"] = ident
     body.update(error.extra)
     return body
 
