@@ -6,6 +6,7 @@ that knows them both; neither imports the other (``make lint`` checks it).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from orderdesk import __version__, logs, tracing
+from orderdesk import __version__, logs, metrics, tracing
 from orderdesk.api.routes import (
     audit as audit_routes,
 )
@@ -109,7 +110,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # out of the collector's sight, a full collection no longer walks it mid-request.
         gc.collect()
         gc.freeze()
-        yield
+        with contextlib.ExitStack() as watched:
+            if settings.metrics:
+                watched.callback(metrics.forget_process)  # last: the gauges are done with
+                watched.enter_context(metrics.watching_pool(engine, settings.database_pool_size))
+            yield
         await engine.dispose()
 
     # /docs and /redoc with their assets served from the package: no CDN, works offline.
@@ -140,6 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_routes,
     ):
         app.include_router(module.router)
+    if settings.metrics:
+        app.include_router(health.metrics_router)
+        metrics.count_commits()
     # The token endpoint answers its errors as RFC 6749 shows, also for unknown paths under it.
     include_surface(app, oauth.router, prefix="/oauth")
     for base, router in COMPAT_ROUTERS.items():
@@ -153,6 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowMiddleware)
     # Outermost: every answer, also the middleware's own refusals, is timed and carries its id.
     observers = [logs.log_request] if settings.access_log else []
+    if settings.metrics:
+        observers.append(metrics.observe_request)
     app.add_middleware(
         ObserveMiddleware, surfaces=SURFACES, default_surface="native", observers=observers
     )

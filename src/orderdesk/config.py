@@ -135,6 +135,11 @@ class Settings(BaseSettings):
         description="Log a line per request (request id, surface, route template, status, "
         "duration, principal)",
     )
+    metrics: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at /metrics (no authentication: keep the path "
+        "inside the network that scrapes it)",
+    )
     shutdown_timeout: int = Field(
         default=30,
         ge=1,

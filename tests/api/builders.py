@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import World
 
@@ -227,3 +228,20 @@ async def make_account(
 ) -> dict:
     body = {"kind": kind, "name": f"New {kind}", **fields}
     return await created(await client.post("/v1/accounts", json=body, headers=world.auth("admin")))
+
+
+async def scrape(client: httpx.AsyncClient) -> dict[tuple[str, frozenset], float]:
+    """Every sample of a scrape, by name and labels."""
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+async def value(client: httpx.AsyncClient, name: str, **labels: str) -> float:
+    """One sample of a scrape; 0 when it has not been counted yet."""
+    return (await scrape(client)).get((name, frozenset(labels.items())), 0.0)

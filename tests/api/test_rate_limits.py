@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from orderdesk.app import create_app
 from orderdesk.config import Settings
+from tests.api.builders import value
 from tests.conftest import World
 
 OFF = {"rate_limit": "off", "rso_rate_limit": "off", "auth_failure_rate_limit": "off"}
@@ -228,3 +229,16 @@ async def test_wrong_client_secrets_at_the_token_endpoint_count_as_failed_authen
     assert failures == [401, 401]
     assert refused.status_code == 429
     assert "retry-after" in refused.headers
+
+
+async def test_a_rate_limit_refusal_is_counted_by_its_limit(limited: Clients, world: World) -> None:
+    async with limited(rate_limit="1/minute") as http:
+        before = await value(http, "orderdesk_rate_limit_refusals_total", limit="default")
+        answers = [
+            (await http.get("/v1/orders", headers=world.auth("customer"))).status_code
+            for _ in range(3)
+        ]
+
+        assert answers == [200, 429, 429]
+        after = await value(http, "orderdesk_rate_limit_refusals_total", limit="default")
+        assert after == before + 2

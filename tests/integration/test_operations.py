@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,10 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.servers import free_port
+from tests.api.builders import value
+from tests.integration.servers import free_port, serving
 
 ADMIN_KEY = "od_operations_test_secret_0123456789"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+COUNT = "orderdesk_http_request_duration_seconds_count"
+REQUESTS = 20
 
 
 @dataclass
@@ -150,3 +154,34 @@ async def test_sigterm_lets_a_request_in_flight_finish_and_takes_no_new_one(tmp_
         await asyncio.wait_for(s.process.wait(), timeout=20)
     assert answer.startswith(b"HTTP/1.1 201 ")
     assert b'"name":"Late clinic"' in answer
+
+
+async def test_a_scrape_of_either_process_counts_what_both_served(
+    database_url: str, world, tmp_path: Path
+):
+    if database_url.startswith("sqlite"):
+        pytest.skip("two server processes need PostgreSQL")
+    port = free_port()
+    args = ["-m", "orderdesk.cli", "serve", "--port", str(port), "--workers", "2"]
+    labels = {"surface": "native", "route": "/v1/orders", "method": "GET", "status": "200"}
+
+    async def one_request(base: str) -> int:
+        async with httpx.AsyncClient(base_url=base) as http:  # a connection of its own
+            return (await http.get("/v1/orders", headers=world.auth("customer"))).status_code
+
+    async with serving(
+        args, port=port, database_url=database_url, log=tmp_path / "serve.log"
+    ) as base:
+        answers = await asyncio.gather(*(one_request(base) for _ in range(REQUESTS)))
+        assert answers == [200] * REQUESTS
+        for _ in range(4):  # a new connection each time: whichever process answers
+            async with httpx.AsyncClient(base_url=base) as scraper:
+                assert await value(scraper, COUNT, **labels) == REQUESTS
+
+
+def test_the_command_line_leaves_prometheus_client_to_the_served_processes():
+    """``prometheus_client`` reads PROMETHEUS_MULTIPROC_DIR once, when first imported:
+    ``serve`` sets it first, so nothing the command line loads may import it."""
+    check = "import sys, orderdesk.cli; print('prometheus_client' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

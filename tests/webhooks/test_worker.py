@@ -17,7 +17,14 @@ from orderdesk.audit.models import AuditEvent
 from orderdesk.db import session_scope, utcnow
 from orderdesk.webhooks.models import WebhookSubscription
 from orderdesk.webhooks.worker import Outcome, Worker, WorkerOptions, retry_after
-from tests.api.builders import credential_id, make_catalog, make_order, make_patient, moved
+from tests.api.builders import (
+    credential_id,
+    make_catalog,
+    make_order,
+    make_patient,
+    moved,
+    value,
+)
 from tests.webhooks.receiver import Receiver, receiving
 
 
@@ -312,3 +319,23 @@ async def test_a_private_url_is_refused_again_at_delivery(client, world, worker,
     assert receiver.received == []
     (delivery,) = await deliveries(client, world, webhook)
     assert delivery["state"] == "pending" and "public address" in delivery["last_error"]
+
+
+async def test_each_attempts_outcome_is_counted_once_recorded(
+    client, world, worker, receiver, clock
+):
+    await subscribe(client, world, receiver.url)
+    catalog = await make_catalog(client, world)
+    order = await make_order(client, world, catalog)
+    await moved(client, world, order["id"], "processing")
+    counted = "orderdesk_webhook_deliveries_total"
+    delivered = await value(client, counted, outcome="delivered")
+    retrying = await value(client, counted, outcome="retrying")
+    receiver.script = [500]
+
+    await worker.run_once()  # the first event fails; the second waits for it
+    clock.advance(6)
+    await worker.run_once()
+
+    assert await value(client, counted, outcome="retrying") == retrying + 1
+    assert await value(client, counted, outcome="delivered") == delivered + 2

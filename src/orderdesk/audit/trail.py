@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orderdesk import tally
 from orderdesk.audit.models import AuditEntity, AuditEvent, EntityKind
 from orderdesk.privacy import Disclosures
 from orderdesk.tenancy.principal import Principal
@@ -72,4 +73,5 @@ def record(session: AsyncSession, access: Access, disclosed: Disclosures) -> Aud
         ],
     )
     session.add(event)
+    tally.note(session, "audit_record", surface=access.surface)
     return event

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from typing import Annotated, get_args
 
 import typer
 import uvicorn
 
-from orderdesk import logs
+from orderdesk import logs, metrics
 from orderdesk.cli._base import (
     app,
     fail,
@@ -21,7 +25,7 @@ from orderdesk.cli._base import (
     run_command,
     shown_url,
 )
-from orderdesk.config import LogLevel
+from orderdesk.config import LogLevel, Settings
 
 #: Seconds the worker beside the server has to stop before it is killed.
 WORKER_STOP_TIMEOUT = 30
@@ -99,27 +103,46 @@ def serve(
                 ["serve with --workers 1, or set ORDERDESK_DATABASE_URL=postgresql://..."],
             )
         run_command(migrate_database(settings))
-    beside = _start_worker() if with_worker else None
+    with _metrics_folder(settings):
+        beside = _start_worker() if with_worker else None
+        try:
+            uvicorn.run(
+                "orderdesk.app:create_served_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                # orderdesk logs its own line per request (logs.log_request), and configures
+                # logging in each worker process as it builds the app.
+                access_log=False,
+                log_config=None,
+                log_level=settings.log_level,
+                proxy_headers=proxy_headers,
+                forwarded_allow_ips=forwarded_allow_ips,
+                root_path=root_path,
+                timeout_graceful_shutdown=settings.shutdown_timeout,
+            )
+        finally:
+            if beside is not None:
+                _stop_worker(beside)
+
+
+@contextlib.contextmanager
+def _metrics_folder(settings: Settings) -> Iterator[None]:
+    """The folder every process serving (and the worker beside them) counts its metrics
+    into, so that a scrape of any adds them all up: PROMETHEUS_MULTIPROC_DIR when set
+    (the operator empties it between runs), else a new one, removed at the end. Set
+    before any process counts, so before the first import of ``prometheus_client``."""
+    if not settings.metrics or os.environ.get(metrics.MULTIPROC_DIR):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="orderdesk-metrics-")
+    os.environ[metrics.MULTIPROC_DIR] = folder
     try:
-        uvicorn.run(
-            "orderdesk.app:create_served_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            # orderdesk logs its own line per request (logs.log_request), and configures
-            # logging in each worker process as it builds the app.
-            access_log=False,
-            log_config=None,
-            log_level=settings.log_level,
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips,
-            root_path=root_path,
-            timeout_graceful_shutdown=settings.shutdown_timeout,
-        )
+        yield
     finally:
-        if beside is not None:
-            _stop_worker(beside)
+        os.environ.pop(metrics.MULTIPROC_DIR, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _start_worker() -> subprocess.Popen[bytes]:

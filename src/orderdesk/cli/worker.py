@@ -13,7 +13,7 @@ import typer
 
 # Every surface, so the payload formats they register (``webhooks.payloads``) are known.
 import orderdesk.app  # noqa: F401
-from orderdesk import logs, tracing
+from orderdesk import logs, metrics, tracing
 from orderdesk.cli._base import app, is_sqlite, load_settings, migrate_database, run_command
 from orderdesk.config import Settings
 from orderdesk.db import make_engine, make_sessionmaker
@@ -82,7 +82,13 @@ def worker(
     logs.configure(settings.log_format, settings.log_level)
     if tracing.enabled():
         tracing.instrument_http_clients(tracing.provider())
+    if settings.metrics:  # counted where the server's /metrics finds them, when it shares
+        metrics.count_commits()  # PROMETHEUS_MULTIPROC_DIR (as with `serve --with-worker`)
     if is_sqlite(settings.async_url):
         run_command(migrate_database(settings))
-    run_command(run_worker(settings, with_parent=with_parent))
+    try:
+        run_command(run_worker(settings, with_parent=with_parent))
+    finally:
+        if settings.metrics:
+            metrics.forget_process()
     typer.echo("worker stopped", err=True)

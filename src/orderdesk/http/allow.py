@@ -27,6 +27,11 @@ def fallback(endpoint: F) -> F:
     return endpoint
 
 
+def is_fallback(endpoint: object) -> bool:
+    """Whether ``endpoint`` is a catch-all (``fallback``): the path matched no route."""
+    return endpoint in _FALLBACKS
+
+
 def allowed_methods(scope: Scope) -> list[str]:
     """The methods the app answers at the request's path, ``OPTIONS`` included; [] if none."""
     path = get_route_path(scope)

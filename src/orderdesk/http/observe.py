@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from orderdesk.http.allow import is_fallback
+
 HEADER = "X-Request-ID"
 _HEADER = HEADER.lower().encode()
 #: A request id a caller may choose: what fits the audit record's column, nothing that
@@ -76,11 +78,21 @@ class ObserveMiddleware:
         self.default_surface = default_surface
         self.observers = tuple(observers)
 
-    def surface_of(self, path: str) -> str:
+    def _base_and_surface(self, path: str) -> tuple[str, str]:
         for base, surface in self.surfaces:
             if path == base or path.startswith(base + "/"):
-                return surface
-        return self.default_surface
+                return base, surface
+        return "", self.default_surface
+
+    @staticmethod
+    def route_of(scope: Scope, base: str) -> str:
+        """The template of the route that answered, from the root (a surface's router
+        may name it from its base path), or ``unmatched``."""
+        route = scope.get("route")
+        if route is None or is_fallback(route.endpoint):
+            return UNMATCHED
+        template: str = route.path
+        return template if template.startswith(base + "/") else base + template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,14 +122,14 @@ class ObserveMiddleware:
             _current_id.reset(token)
 
     def _tell(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
-        route = scope.get("route")
+        base, surface = self._base_and_surface(scope["path"])
         principal = scope.get("state", {}).get("principal")
         credential = getattr(principal, "credential_id", None)
         finished = Finished(
             request_id=request_id,
             method=scope["method"],
-            surface=self.surface_of(scope["path"]),
-            route=getattr(route, "path", None) or UNMATCHED,
+            surface=surface,
+            route=self.route_of(scope, base),
             status=status,
             seconds=seconds,
             tenant_id=getattr(principal, "tenant_id", None),

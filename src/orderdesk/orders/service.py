@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orderdesk import tally
 from orderdesk.db import utcnow
 from orderdesk.errors import FieldError, ValidationFailed
 from orderdesk.orders import custody, feed
@@ -253,6 +254,7 @@ async def create_order(
         principal,
         touch=False,
     )
+    tally.note(session, "order_created", workflow=workflow.key, state=order.status_id)
     await session.flush()
     return await load_order(session, order.id, principal)
 
@@ -490,6 +492,8 @@ async def _move(
     if order.is_closed:
         custody.follow_close(session, order, principal)
     record(session, order, payload, principal)
+    workflow = (await workflow_of(session, order)).graph
+    tally.note(session, "order_moved", workflow=workflow.key, state=target.id)
     await session.flush()
     return await load_order(session, order.id, principal)
 

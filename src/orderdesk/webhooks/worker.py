@@ -43,6 +43,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from orderdesk import tally
 from orderdesk.audit.trail import Access
 from orderdesk.audit.trail import record as record_access
 from orderdesk.db import session_scope, utcnow
@@ -333,6 +334,7 @@ class Worker:
         except NotFound:
             delivery.state = DeliveryState.FAILED
             delivery.last_error = "the order is no longer visible to the webhook's credential"
+            tally.note(session, "webhook_delivery", outcome="failed")
             delivery.lease_until = delivery.lease_token = None
             await session.flush()
             return None
@@ -440,15 +442,19 @@ class Worker:
                 )
             ).one_or_none()
             if delivery is None:  # the lease expired and another worker took it
+                tally.note(session, "webhook_delivery", outcome="lease_lost")
                 return None
             delivery.lease_until = delivery.lease_token = None
             delivery.last_status_code = outcome.status
             delivery.last_error = outcome.error
             status = outcome.status
+            outcome_name = "retrying"
             if status is not None and 200 <= status < 300:
                 delivery.state = DeliveryState.DELIVERED
                 delivery.delivered_at = now
+                outcome_name = "delivered"
             elif status == 410:
+                outcome_name = "disabled"
                 subscription = await find_in_tenant(
                     session,
                     WebhookSubscription,
@@ -461,6 +467,7 @@ class Worker:
                 log.warning("webhook %s disabled: its endpoint answered 410", subscription.id)
             elif delivery.attempts >= len(self.options.schedule):
                 delivery.state = DeliveryState.FAILED
+                outcome_name = "failed"
             else:
                 delay = self.options.schedule[delivery.attempts]
                 delay *= 1 + self.rng.uniform(-JITTER, JITTER)
@@ -470,6 +477,7 @@ class Worker:
                 delivery.next_attempt_at = at
             if status is not None and not 200 <= status < 300 and delivery.last_error is None:
                 delivery.last_error = f"the endpoint answered {status}"
+            tally.note(session, "webhook_delivery", outcome=outcome_name)
             await session.flush()
             log.info(
                 "webhook %s delivery %s (event %s) attempt %s: %s -> %s",

@@ -1,17 +1,19 @@
-"""Liveness and readiness probes (no authentication).
+"""Liveness and readiness probes, and the metrics scrape (no authentication).
 
 Plain routes, outside the edge's unit of work: a probe must answer while the database
-does not, so it opens no session; ``/readyz`` asks the database itself.
+does not, so it opens no session; ``/readyz`` asks the database itself. ``/metrics``
+is routed only when ``ORDERDESK_METRICS`` is on (``metrics_router``).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from orderdesk import migrate
+from orderdesk import metrics, migrate
 
 router = APIRouter(tags=["health"])
+metrics_router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
@@ -42,3 +44,13 @@ async def readyz(request: Request) -> JSONResponse:
             status_code=503,
         )
     return JSONResponse({"status": "ok"})
+
+
+@metrics_router.get("/metrics", include_in_schema=False)
+async def scrape(request: Request) -> Response:
+    """Prometheus metrics, in its text format (``orderdesk.metrics``)."""
+    try:
+        backlog: metrics.Outbox | None = await metrics.outbox(request.app.state.engine)
+    except Exception:  # the database is down: the rest still answers, without the outbox
+        backlog = None
+    return Response(metrics.exposition(backlog), media_type=metrics.CONTENT_TYPE)
