@@ -9,21 +9,44 @@ TEST_WORKERS ?= 2
 # HTTP worker processes `make bench` serves with; BENCH_ARGS=--smoke for a quick check.
 BENCH_WORKERS ?= 2
 BENCH_ARGS ?=
+# What `make install` installs: exact versions with their hashes, for Python 3.11 on Linux
+# (the runtime's alone, which the container image installs, and the runtime's with the dev
+# extra's). `make lock` refreshes both from pyproject.toml.
+RUNTIME_LOCK := requirements/runtime.txt
+LOCK         := requirements/dev.txt
+PIP_VERSION  := 26.3
+PIP_TOOLS_VERSION := 7.7.0
+# `make lock` moves every pin to the newest release pyproject.toml allows; LOCK_ARGS= keeps
+# the pins that still fit, LOCK_ARGS='--upgrade-package NAME' moves one.
+LOCK_ARGS ?= --upgrade
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --generate-hashes \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast contract lint format postgres bench bench-tools clean
+.PHONY: help install lock run test test-fast contract lint format postgres bench bench-tools clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(BIN)/orderdesk: pyproject.toml
+# The Dockerfile installs the same way, from $(RUNTIME_LOCK): keep the two alike.
+$(BIN)/orderdesk: pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-install: $(BIN)/orderdesk ## Create .venv and install orderdesk with its dev tools
+install: $(BIN)/orderdesk ## Create .venv and install orderdesk with its dev tools, as locked in requirements/
+
+$(BIN)/pip-compile:
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION) pip-tools==$(PIP_TOOLS_VERSION)
+
+lock: $(BIN)/pip-compile ## Refresh the lock files in requirements/ from pyproject.toml (then `make install`)
+	$(PIP_COMPILE) --output-file=$(RUNTIME_LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra=dev --constraint=$(RUNTIME_LOCK) --output-file=$(LOCK) pyproject.toml
 
 run: install ## Migrate the SQLite file, load the demo if empty, print the keys, serve on 127.0.0.1:8000 with the webhook worker
 	$(BIN)/orderdesk demo --if-empty --base-url http://$(HOST):$(PORT)
