@@ -15,7 +15,7 @@ from orderdesk.cli._base import app
 # Each module adds its commands to ``app``; this order is the order of ``--help``.
 # isort: off
 from orderdesk.cli import server, demo, keys, workflows  # noqa: F401
-from orderdesk.cli import worker  # noqa: F401
+from orderdesk.cli import worker, backup  # noqa: F401
 # isort: on
 
 __all__ = ["app"]
