@@ -98,7 +98,9 @@ def _metrics() -> _Metrics:
             ["outcome"],
         ),
         rate_limit_refusals=Counter(
-            "orderdesk_rate_limit_refusals", "Requests refused with a 429, by limit", ["limit"]
+            "orderdesk_rate_limit_refusals",
+            "Requests refused with a 429, by limit: credential, auth-failure, rso",
+            ["limit"],
         ),
         pool_in_use=Gauge(
             "orderdesk_db_pool_connections_in_use",

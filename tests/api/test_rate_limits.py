@@ -233,12 +233,12 @@ async def test_wrong_client_secrets_at_the_token_endpoint_count_as_failed_authen
 
 async def test_a_rate_limit_refusal_is_counted_by_its_limit(limited: Clients, world: World) -> None:
     async with limited(rate_limit="1/minute") as http:
-        before = await value(http, "orderdesk_rate_limit_refusals_total", limit="default")
+        before = await value(http, "orderdesk_rate_limit_refusals_total", limit="credential")
         answers = [
             (await http.get("/v1/orders", headers=world.auth("customer"))).status_code
             for _ in range(3)
         ]
 
         assert answers == [200, 429, 429]
-        after = await value(http, "orderdesk_rate_limit_refusals_total", limit="default")
+        after = await value(http, "orderdesk_rate_limit_refusals_total", limit="credential")
         assert after == before + 2

@@ -124,7 +124,7 @@ class RateLimits:
             return
         address = client_address(request)
         if not await self.limiter.test(rate, AUTH_FAILURES.namespace, address):
-            metrics.refused(AUTH_FAILURES.name)
+            metrics.refused(AUTH_FAILURES.namespace)
             headers = await self.fields(AUTH_FAILURES, rate, address, refused=True)
             raise TooManyRequests(
                 "too many failed authentications from this address; retry after "
@@ -153,7 +153,7 @@ class RateLimits:
         allowed = await self.limiter.hit(rate, policy.namespace, key)
         headers = await self.fields(policy, rate, key, refused=not allowed)
         if not allowed:
-            metrics.refused(policy.name)
+            metrics.refused(policy.namespace)
             raise TooManyRequests(
                 f"this credential may make {rate.amount} requests per {rate.get_expiry()} "
                 f"seconds; retry after {headers['Retry-After']} seconds",
