@@ -31,6 +31,8 @@ class Receiver:
     script: list[int | tuple[int, dict[str, str]]] = field(default_factory=list)
     #: Keep every request waiting, never answered (a receiver that hangs).
     stall: bool = False
+    #: Seconds to wait before answering (a slow receiver).
+    delay: float = 0
 
     @property
     def url(self) -> str:
@@ -50,6 +52,7 @@ class Receiver:
             if self.stall:
                 await reader.read()  # until the sender gives up and closes
                 return
+            await asyncio.sleep(self.delay)
             answer = self.script.pop(0) if self.script else 200
             status, extra = answer if isinstance(answer, tuple) else (answer, {})
             more = "".join(f"{k}: {v}\r\n" for k, v in extra.items())

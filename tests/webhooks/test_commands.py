@@ -71,6 +71,34 @@ async def test_the_worker_stops_cleanly_on_sigterm(database_url):
     assert b"webhook worker stopped" in err
 
 
+async def test_sigterm_lets_the_delivery_in_flight_finish_and_takes_no_other(
+    client, world, database_url
+):
+    async with receiving() as receiver:
+        receiver.delay = 1.5
+        response = await client.post(
+            "/v1/webhooks", json={"url": receiver.url}, headers=world.auth("customer")
+        )
+        webhook = response.json()
+        catalog = await make_catalog(client, world)
+        for _ in range(2):
+            await make_order(client, world, catalog)
+        one_at_a_time = {**FAST, "ORDERDESK_WEBHOOK_CONCURRENCY": "1"}
+        env = {**os.environ, "ORDERDESK_DATABASE_URL": database_url, **one_at_a_time}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "orderdesk.cli", "worker", env=env
+        )
+        assert await _until(lambda: bool(receiver.received))
+        process.send_signal(signal.SIGTERM)  # while the first attempt waits for its answer
+        assert await asyncio.wait_for(process.wait(), timeout=20) == 0
+        listed = await client.get(
+            f"/v1/webhooks/{webhook['id']}/deliveries", headers=world.auth("customer")
+        )
+        states = sorted((d["state"], d["attempts"]) for d in listed.json()["items"])
+        assert states == [("delivered", 1), ("pending", 0)]
+        assert len(receiver.received) == 1
+
+
 async def test_a_worker_killed_mid_send_loses_nothing(client, world, database_url, sessions):
     """kill -9 while the attempt is in flight: the lease expires, another worker sends it."""
     async with receiving() as receiver:
