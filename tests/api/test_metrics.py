@@ -16,7 +16,7 @@ from orderdesk import metrics
 from orderdesk.app import create_app
 from orderdesk.config import Settings, async_database_url
 from orderdesk.db import make_engine
-from tests.api.builders import make_catalog, make_order, moved, scrape, timeline_of, value
+from tests.api.builders import Catalog, make_catalog, make_order, moved, scrape, timeline_of, value
 from tests.api.test_rate_limits import OFF
 from tests.conftest import World
 
@@ -67,11 +67,16 @@ async def test_a_compatibility_surface_is_named_by_its_vendor(client, world: Wor
     assert await counted() == before + 1
 
 
+async def placed(client: httpx.AsyncClient, world: World, catalog: Catalog) -> dict[str, str]:
+    """The labels an order placed from ``catalog`` is counted under (one is placed)."""
+    order = await make_order(client, world, catalog)
+    created = (await timeline_of(client, world, order["id"]))[0]["data"]
+    return dict(workflow=created["workflow"], state=created["status"])
+
+
 async def test_a_placed_order_is_counted_by_workflow_and_state(client, world: World):
     catalog = await make_catalog(client, world)
-    first = await make_order(client, world, catalog)
-    created = (await timeline_of(client, world, first["id"]))[0]["data"]
-    labels = dict(workflow=created["workflow"], state=created["status"])
+    labels = await placed(client, world, catalog)
     before = await value(client, "orderdesk_orders_created_total", **labels)
 
     await make_order(client, world, catalog)
@@ -81,9 +86,7 @@ async def test_a_placed_order_is_counted_by_workflow_and_state(client, world: Wo
 
 async def test_an_order_refused_is_not_counted(client, world: World):
     catalog = await make_catalog(client, world)
-    order = await make_order(client, world, catalog)
-    created = (await timeline_of(client, world, order["id"]))[0]["data"]
-    labels = dict(workflow=created["workflow"], state=created["status"])
+    labels = await placed(client, world, catalog)
     before = await value(client, "orderdesk_orders_created_total", **labels)
 
     refused = await client.post(
