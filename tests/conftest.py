@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orderdesk.app import create_app
@@ -27,6 +27,8 @@ from orderdesk.tenancy.principal import system_principal
 from orderdesk.tenancy.schemas import AccountCreate, CredentialCreate
 from orderdesk.tenancy.scopes import ROLE_SCOPES, Scope
 from orderdesk.tenancy.service import create_account, create_credential, ensure_tenant
+from tests.tenant_filter import TenantFilterGuard
+from tests.tenant_filter import report as tenant_filter_report
 
 #: Rate limits off for every app and server the tests make, unless a test sets them
 #: (tests/api/test_rate_limits.py): a suite makes far more calls per key than a client.
@@ -177,3 +179,18 @@ async def world(sessions: async_sessionmaker[AsyncSession]) -> World:
 async def other_world(sessions: async_sessionmaker[AsyncSession]) -> World:
     """A second tenant, for checking that nothing crosses tenants."""
     return await make_world(sessions)
+
+
+#: Ready to shard by tenant (tests/tenant_filter.py): every statement the application
+#: sends to PostgreSQL on a tenant-owned table names its tenant, or the test fails.
+_tenant_filter_guard = TenantFilterGuard()
+event.listen(Engine, "before_cursor_execute", _tenant_filter_guard)
+
+
+@pytest.fixture(autouse=True)
+def _statements_name_their_tenant() -> Iterator[None]:
+    # Statements of session fixtures set up for this test count against it too.
+    yield
+    found = _tenant_filter_guard.take()
+    if found:
+        pytest.fail(tenant_filter_report(found), pytrace=False)

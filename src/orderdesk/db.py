@@ -86,11 +86,31 @@ class IdMixin:
 
 
 class TenantOwned(IdMixin):
-    """Every tenant-owned row carries its tenant; every query filters on it."""
+    """Every tenant-owned row carries its tenant; every query filters on it.
+
+    To the ORM a row's identity is (tenant, id), so the UPDATE and DELETE a flush sends
+    and the loads of a relationship (which joins on ``tenant_id`` too: ``same_tenant``)
+    name the tenant, as a database sharded by tenant needs (tests/tenant_filter.py).
+    """
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
         return mapped_column(BigId, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        columns = cls.__table__.c  # type: ignore[attr-defined]
+        args: dict[str, Any] = {"primary_key": [columns.tenant_id, columns.id]}
+        if isinstance(cls, type) and issubclass(cls, Versioned):  # (cls is the class)
+            args["version_id_col"] = columns.version
+        return args
+
+
+def same_tenant(join: str) -> str:
+    """A relationship's join condition (``"Order.customer_account_id == Account.id"``)
+    that also matches the two sides' tenants, for ``relationship(primaryjoin=...)``."""
+    left, right = (side.strip().split(".")[0] for side in join.split("=="))
+    return f"and_({join}, {left}.tenant_id == {right}.tenant_id)"
 
 
 def _as_created(context: Any) -> dt.datetime:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderdesk.catalog import service as catalog
@@ -178,7 +178,13 @@ async def describe(
     workflow_product_ids: dict[str, list[int]] = {}
     for key, product_id in await session.execute(
         select(WorkflowRecord.key, Product.id)
-        .join(WorkflowRecord, Product.workflow_id == WorkflowRecord.id)
+        .join(
+            WorkflowRecord,
+            and_(
+                WorkflowRecord.tenant_id == Product.tenant_id,
+                WorkflowRecord.id == Product.workflow_id,
+            ),
+        )
         .where(Product.tenant_id == tenant_id, Product.account_id == supplier)
         .where(Product.orderable.is_(True))
         .order_by(Product.id)

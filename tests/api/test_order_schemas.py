@@ -335,7 +335,7 @@ async def test_a_stored_pattern_re2_cannot_take_is_a_422_not_a_crash(client, wor
     """A schema saved before patterns had to suit RE2 fails its orders with a reason."""
     saved = await created(await _save(client, world, _code("^x")))
     async with session_scope(sessions) as session:
-        record = await session.get(OrderSchema, saved["id"])
+        record = await session.get(OrderSchema, (world.tenant_id, saved["id"]))
         assert record is not None
         record.schema = _code("^(?=x)")
     catalog = await make_catalog(client, world)

@@ -621,7 +621,7 @@ async def test_text_that_xml_cannot_carry_is_escaped_or_replaced(client, world, 
     )
     # The API refuses a control character now; an order may have stored one before.
     async with session_scope(sessions) as session:
-        stored = await session.get(Order, order["id"])
+        stored = await session.get(Order, (world.tenant_id, order["id"]))
         assert stored is not None
         stored.data = {"line\r\nbreak": "ctl\x01char"}
     r = await lab_get(client, world, f"commerce/orders/{order['id']}", "application/xml")

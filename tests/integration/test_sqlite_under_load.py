@@ -42,7 +42,7 @@ async def _load(url: str) -> DemoData:
         missing = ORDERS - len(demo.order_ids)
         for start in range(0, missing, 50):  # small units load faster than one big one
             async with session_scope(factory) as session:
-                account = await session.get_one(Account, demo.accounts["customer"])
+                account = await session.get_one(Account, (tenant.id, demo.accounts["customer"]))
                 for _ in range(min(50, missing - start)):
                     await create_order(session, body, principal=acting_for(tenant.id, account))
     finally:

@@ -275,7 +275,7 @@ async def test_a_credential_without_phi_read_since_gets_thin_payloads(
     webhook = await subscribe(client, world, receiver.url, full_payload=True)
     no_phi = await credential_id(client, world, "customer_no_phi")
     async with session_scope(sessions) as session:
-        subscription = await session.get(WebhookSubscription, webhook["id"])
+        subscription = await session.get(WebhookSubscription, (world.tenant_id, webhook["id"]))
         assert subscription is not None
         # As if made by the key without phi:read (the route refuses that at creation).
         subscription.credential_id = no_phi

@@ -14,7 +14,7 @@ import enum
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orderdesk.db import Base, BigId, TenantOwned, str_enum, utcnow
+from orderdesk.db import Base, BigId, TenantOwned, same_tenant, str_enum, utcnow
 
 
 class EntityKind(enum.StrEnum):
@@ -54,7 +54,10 @@ class AuditEvent(TenantOwned, Base):
     request_id: Mapped[str] = mapped_column(String(64))
 
     entities: Mapped[list[AuditEntity]] = relationship(
-        back_populates="event", lazy="selectin", order_by="AuditEntity.id"
+        primaryjoin=same_tenant("AuditEvent.id == AuditEntity.audit_event_id"),
+        back_populates="event",
+        lazy="selectin",
+        order_by="AuditEntity.id",
     )
 
 
@@ -70,4 +73,7 @@ class AuditEntity(TenantOwned, Base):
     kind: Mapped[EntityKind] = mapped_column(str_enum(EntityKind))
     entity_id: Mapped[int] = mapped_column(BigId)
 
-    event: Mapped[AuditEvent] = relationship(back_populates="entities")
+    event: Mapped[AuditEvent] = relationship(
+        primaryjoin=same_tenant("AuditEntity.audit_event_id == AuditEvent.id"),
+        back_populates="entities",
+    )

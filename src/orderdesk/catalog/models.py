@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orderdesk.db import Base, BigId, TenantOwned, Versioned
+from orderdesk.db import Base, BigId, TenantOwned, Versioned, same_tenant
 from orderdesk.tenancy.principal import Principal
 
 
@@ -67,7 +67,9 @@ class Item(_CatalogReadable, TenantOwned, Versioned, Base):
     )
     orderable: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    manufacturer: Mapped[Manufacturer | None] = relationship(lazy="raise")
+    manufacturer: Mapped[Manufacturer | None] = relationship(
+        primaryjoin=same_tenant("Item.manufacturer_id == Manufacturer.id"), lazy="raise"
+    )
 
 
 class Kit(_CatalogReadable, TenantOwned, Versioned, Base):
@@ -81,7 +83,10 @@ class Kit(_CatalogReadable, TenantOwned, Versioned, Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     kit_items: Mapped[list[KitItem]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="KitItem.id"
+        primaryjoin=same_tenant("Kit.id == KitItem.kit_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="KitItem.id",
     )
 
     @property
@@ -98,7 +103,9 @@ class KitItem(TenantOwned, Base):
     count: Mapped[int] = mapped_column(Integer)
     drives_external_identifier: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    item: Mapped[Item] = relationship(lazy="raise")
+    item: Mapped[Item] = relationship(
+        primaryjoin=same_tenant("KitItem.item_id == Item.id"), lazy="raise"
+    )
 
 
 class Product(_CatalogReadable, TenantOwned, Versioned, Base):

@@ -19,7 +19,7 @@ from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.catalog.models import Item
-from orderdesk.db import Base, BigId, TenantOwned, Versioned, str_enum, utcnow
+from orderdesk.db import Base, BigId, TenantOwned, Versioned, same_tenant, str_enum, utcnow
 from orderdesk.errors import FieldError, ValidationFailed, check_version
 from orderdesk.parties.models import Patient, Site
 from orderdesk.tenancy.models import Role
@@ -64,14 +64,24 @@ class Device(TenantOwned, Versioned, Base):
     disabled_readings: Mapped[bool] = mapped_column(Boolean, default=False)
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    item: Mapped[Item] = relationship(lazy="raise")
-    current_patient: Mapped[Patient | None] = relationship(lazy="raise")
-    site: Mapped[Site | None] = relationship(lazy="raise")
+    item: Mapped[Item] = relationship(
+        primaryjoin=same_tenant("Device.item_id == Item.id"), lazy="raise"
+    )
+    current_patient: Mapped[Patient | None] = relationship(
+        primaryjoin=same_tenant("Device.current_patient_id == Patient.id"), lazy="raise"
+    )
+    site: Mapped[Site | None] = relationship(
+        primaryjoin=same_tenant("Device.site_id == Site.id"), lazy="raise"
+    )
     identifiers: Mapped[list[DeviceIdentifier]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="DeviceIdentifier.id"
+        primaryjoin=same_tenant("Device.id == DeviceIdentifier.device_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="DeviceIdentifier.id",
     )
     #: Oldest first: by when each happened, then in the order they were recorded.
     events: Mapped[list[DeviceEvent]] = relationship(
+        primaryjoin=same_tenant("Device.id == DeviceEvent.device_id"),
         lazy="raise",
         cascade="all, delete-orphan",
         order_by="[DeviceEvent.occurred_at, DeviceEvent.id]",

@@ -22,7 +22,7 @@ import binascii
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import and_, event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -88,7 +88,7 @@ def _give_positions(session: Session, tenant_id: int, events: list[OrderEvent]) 
     recorded = {event.id: event for event in events}
     ranked = (
         select(OrderEvent.id, func.row_number().over(order_by=OrderEvent.id).label("offset"))
-        .where(OrderEvent.id.in_(recorded))
+        .where(OrderEvent.tenant_id == tenant_id, OrderEvent.id.in_(recorded))
         .subquery()
     )
     last = (
@@ -98,7 +98,7 @@ def _give_positions(session: Session, tenant_id: int, events: list[OrderEvent]) 
     )
     numbered = session.execute(
         update(OrderEvent)
-        .where(OrderEvent.id == ranked.c.id)
+        .where(OrderEvent.tenant_id == tenant_id, OrderEvent.id == ranked.c.id)
         .values(position=last + ranked.c.offset)
         .returning(OrderEvent.id, OrderEvent.position),
         execution_options={"synchronize_session": False},
@@ -130,11 +130,15 @@ def _give_sequences(session: Session, _context: Any, _instances: Any) -> None:
         return
     pending.sort(key=_recorded_order(session))
     last: dict[int, int] = session.info.setdefault(_LAST_SEQUENCE, {})
-    unknown = {recorded.order_id for recorded in pending} - set(last)
-    if unknown:  # once per order and transaction: later events count on from here
+    # Once per order and transaction (later events count on from here), tenant by tenant.
+    unknown: dict[int, set[int]] = defaultdict(set)
+    for recorded in pending:
+        if recorded.order_id not in last:
+            unknown[recorded.tenant_id].add(recorded.order_id)
+    for tenant_id, order_ids in unknown.items():
         rows = session.execute(
             select(OrderEvent.order_id, func.max(OrderEvent.sequence))
-            .where(OrderEvent.order_id.in_(unknown))
+            .where(OrderEvent.tenant_id == tenant_id, OrderEvent.order_id.in_(order_ids))
             .group_by(OrderEvent.order_id)
         )
         last.update({order_id: top or 0 for order_id, top in rows})
@@ -174,7 +178,7 @@ async def events_after(
     """The events past position ``after`` on the orders ``principal`` may see, oldest first."""
     stmt = (
         select(OrderEvent)
-        .join(Order, Order.id == OrderEvent.order_id)
+        .join(Order, and_(Order.tenant_id == OrderEvent.tenant_id, Order.id == OrderEvent.order_id))
         .where(
             OrderEvent.tenant_id == principal.tenant_id,
             OrderEvent.position > after,

@@ -28,7 +28,7 @@ from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orderdesk.catalog.models import Item, Kit, Product
-from orderdesk.db import Base, BigId, TenantOwned, Versioned, str_enum, utcnow
+from orderdesk.db import Base, BigId, TenantOwned, Versioned, same_tenant, str_enum, utcnow
 from orderdesk.devices.models import Device
 from orderdesk.errors import Conflict, check_version
 from orderdesk.parties.models import Patient, Site
@@ -132,30 +132,64 @@ class Order(TenantOwned, Versioned, Base):
     comments: Mapped[list[str]] = mapped_column(JSON, default=list)
     returns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    customer: Mapped[Account] = relationship(lazy="raise", foreign_keys=[customer_account_id])
-    supplier: Mapped[Account] = relationship(lazy="raise", foreign_keys=[supplier_account_id])
-    patient: Mapped[Patient | None] = relationship(lazy="raise")
-    site: Mapped[Site | None] = relationship(lazy="raise")
+    customer: Mapped[Account] = relationship(
+        primaryjoin=same_tenant("Order.customer_account_id == Account.id"),
+        lazy="raise",
+        foreign_keys=[customer_account_id],
+    )
+    supplier: Mapped[Account] = relationship(
+        primaryjoin=same_tenant("Order.supplier_account_id == Account.id"),
+        lazy="raise",
+        foreign_keys=[supplier_account_id],
+    )
+    patient: Mapped[Patient | None] = relationship(
+        primaryjoin=same_tenant("Order.patient_id == Patient.id"), lazy="raise"
+    )
+    site: Mapped[Site | None] = relationship(
+        primaryjoin=same_tenant("Order.site_id == Site.id"), lazy="raise"
+    )
     lines: Mapped[list[OrderLine]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="OrderLine.position"
+        primaryjoin=same_tenant("Order.id == OrderLine.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="OrderLine.position",
     )
     external_ids: Mapped[list[OrderExternalId]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="OrderExternalId.id"
+        primaryjoin=same_tenant("Order.id == OrderExternalId.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="OrderExternalId.id",
     )
     tags: Mapped[list[OrderTag]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="OrderTag.id"
+        primaryjoin=same_tenant("Order.id == OrderTag.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="OrderTag.id",
     )
     notes: Mapped[list[OrderNote]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="OrderNote.id"
+        primaryjoin=same_tenant("Order.id == OrderNote.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="OrderNote.id",
     )
     tracking_numbers: Mapped[list[TrackingNumber]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="TrackingNumber.id"
+        primaryjoin=same_tenant("Order.id == TrackingNumber.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="TrackingNumber.id",
     )
     device_links: Mapped[list[OrderDevice]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="OrderDevice.id"
+        primaryjoin=same_tenant("Order.id == OrderDevice.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="OrderDevice.id",
     )
     packed_kits: Mapped[list[PackedKit]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="PackedKit.id", back_populates="order"
+        primaryjoin=same_tenant("Order.id == PackedKit.order_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="PackedKit.id",
+        back_populates="order",
     )
 
     @classmethod
@@ -277,9 +311,15 @@ class OrderLine(TenantOwned, Base):
     determination_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    item: Mapped[Item | None] = relationship(lazy="raise")
-    kit: Mapped[Kit | None] = relationship(lazy="raise")
-    product: Mapped[Product | None] = relationship(lazy="raise")
+    item: Mapped[Item | None] = relationship(
+        primaryjoin=same_tenant("OrderLine.item_id == Item.id"), lazy="raise"
+    )
+    kit: Mapped[Kit | None] = relationship(
+        primaryjoin=same_tenant("OrderLine.kit_id == Kit.id"), lazy="raise"
+    )
+    product: Mapped[Product | None] = relationship(
+        primaryjoin=same_tenant("OrderLine.product_id == Product.id"), lazy="raise"
+    )
 
 
 class OrderExternalId(TenantOwned, Base):
@@ -314,7 +354,9 @@ class OrderNote(TenantOwned, Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    account: Mapped[Account | None] = relationship(lazy="raise")
+    account: Mapped[Account | None] = relationship(
+        primaryjoin=same_tenant("OrderNote.account_id == Account.id"), lazy="raise"
+    )
 
 
 class TrackingNumber(TenantOwned, Base):
@@ -344,7 +386,9 @@ class OrderDevice(TenantOwned, Base):
     assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     returned_at: Mapped[dt.datetime | None]
 
-    device: Mapped[Device] = relationship(lazy="raise")
+    device: Mapped[Device] = relationship(
+        primaryjoin=same_tenant("OrderDevice.device_id == Device.id"), lazy="raise"
+    )
 
 
 class PackedKit(TenantOwned, Base):
@@ -359,10 +403,19 @@ class PackedKit(TenantOwned, Base):
     external_identifier: Mapped[str | None] = mapped_column(String(100))
     packed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    order: Mapped[Order] = relationship(lazy="raise", back_populates="packed_kits")
-    kit: Mapped[Kit] = relationship(lazy="raise")
+    order: Mapped[Order] = relationship(
+        primaryjoin=same_tenant("PackedKit.order_id == Order.id"),
+        lazy="raise",
+        back_populates="packed_kits",
+    )
+    kit: Mapped[Kit] = relationship(
+        primaryjoin=same_tenant("PackedKit.kit_id == Kit.id"), lazy="raise"
+    )
     device_links: Mapped[list[PackedKitDevice]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="PackedKitDevice.id"
+        primaryjoin=same_tenant("PackedKit.id == PackedKitDevice.packed_kit_id"),
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="PackedKitDevice.id",
     )
 
 
@@ -380,7 +433,9 @@ class PackedKitDevice(TenantOwned, Base):
     )
     device_id: Mapped[int] = mapped_column(BigId, ForeignKey("devices.id", ondelete="CASCADE"))
 
-    device: Mapped[Device] = relationship(lazy="raise")
+    device: Mapped[Device] = relationship(
+        primaryjoin=same_tenant("PackedKitDevice.device_id == Device.id"), lazy="raise"
+    )
 
 
 def event_uid() -> str:

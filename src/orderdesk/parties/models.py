@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, Index, String, 
 from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orderdesk.db import Base, BigId, TenantOwned, Versioned
+from orderdesk.db import Base, BigId, TenantOwned, Versioned, same_tenant
 from orderdesk.tenancy.models import Role
 from orderdesk.tenancy.principal import Principal
 
@@ -53,7 +53,9 @@ class Patient(TenantOwned, Versioned, Base):
     enrolled: Mapped[bool] = mapped_column(Boolean, default=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    site: Mapped[Site | None] = relationship(lazy="raise")
+    site: Mapped[Site | None] = relationship(
+        primaryjoin=same_tenant("Patient.site_id == Site.id"), lazy="raise"
+    )
 
     @classmethod
     def visible_to(cls, principal: Principal) -> ColumnElement[bool]:

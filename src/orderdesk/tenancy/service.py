@@ -278,7 +278,9 @@ async def ensure_secret_credential(
         )
         return credential
 
-    find = select(Credential).where(Credential.secret_hash == hash_secret(secret))
+    find = select(Credential).where(
+        Credential.tenant_id == tenant.id, Credential.secret_hash == hash_secret(secret)
+    )
     return await first_or_made(session, find, make)
 
 

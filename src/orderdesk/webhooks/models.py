@@ -8,7 +8,16 @@ import enum
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orderdesk.db import Base, BigId, TenantOwned, Timestamps, Versioned, str_enum, utcnow
+from orderdesk.db import (
+    Base,
+    BigId,
+    TenantOwned,
+    Timestamps,
+    Versioned,
+    same_tenant,
+    str_enum,
+    utcnow,
+)
 from orderdesk.orders.models import OrderEvent
 
 #: Longest webhook URL accepted.
@@ -104,4 +113,6 @@ class WebhookDelivery(TenantOwned, Timestamps, Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[dt.datetime | None]
 
-    event: Mapped[OrderEvent] = relationship(lazy="raise")
+    event: Mapped[OrderEvent] = relationship(
+        primaryjoin=same_tenant("WebhookDelivery.event_id == OrderEvent.id"), lazy="raise"
+    )

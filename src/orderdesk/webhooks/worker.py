@@ -90,6 +90,7 @@ class WorkerOptions:
 class Claimed:
     """A delivery this worker holds the lease of, ready to send."""
 
+    tenant_id: int
     delivery_id: int
     subscription_id: int
     lease_token: str
@@ -191,9 +192,9 @@ class Worker:
             OrderEvent.position > WebhookSubscription.cursor_position,
         )
         async with session_scope(self.sessions, write=False) as session:
-            ids = list(
-                await session.scalars(
-                    select(WebhookSubscription.id)
+            behind_ones = (
+                await session.execute(
+                    select(WebhookSubscription.tenant_id, WebhookSubscription.id)
                     .where(
                         WebhookSubscription.enabled.is_(True),
                         behind,
@@ -201,19 +202,25 @@ class Worker:
                     )
                     .order_by(WebhookSubscription.id)
                 )
-            )
+            ).all()
         added = 0
-        for subscription_id in ids:
+        for tenant_id, subscription_id in behind_ones:
             async with session_scope(self.sessions) as session:
-                added += await self._fan_out_one(session, subscription_id)
+                added += await self._fan_out_one(session, tenant_id, subscription_id)
         return added
 
-    async def _fan_out_one(self, session: AsyncSession, subscription_id: int) -> int:
+    async def _fan_out_one(
+        self, session: AsyncSession, tenant_id: int, subscription_id: int
+    ) -> int:
         now = self.clock()
         subscription = (
             await session.scalars(
                 select(WebhookSubscription)
-                .where(WebhookSubscription.id == subscription_id, WebhookSubscription.enabled)
+                .where(
+                    WebhookSubscription.tenant_id == tenant_id,
+                    WebhookSubscription.id == subscription_id,
+                    WebhookSubscription.enabled,
+                )
                 .with_for_update(skip_locked=True)
             )
         ).one_or_none()
@@ -292,10 +299,12 @@ class Worker:
                 *self._in_tenants(WebhookDelivery.tenant_id),
                 or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
                 exists().where(
+                    WebhookSubscription.tenant_id == WebhookDelivery.tenant_id,
                     WebhookSubscription.id == WebhookDelivery.subscription_id,
                     WebhookSubscription.enabled.is_(True),
                 ),
                 ~exists().where(
+                    earlier.tenant_id == WebhookDelivery.tenant_id,
                     earlier.subscription_id == WebhookDelivery.subscription_id,
                     earlier.order_id == WebhookDelivery.order_id,
                     earlier.state == DeliveryState.PENDING,
@@ -346,6 +355,7 @@ class Worker:
         delivery.lease_until = now + dt.timedelta(seconds=self.options.timeout) + LEASE_MARGIN
         await session.flush()
         return Claimed(
+            tenant_id=delivery.tenant_id,
             delivery_id=delivery.id,
             subscription_id=subscription.id,
             lease_token=token,
@@ -435,6 +445,7 @@ class Worker:
                 await session.scalars(
                     select(WebhookDelivery)
                     .where(
+                        WebhookDelivery.tenant_id == claimed.tenant_id,
                         WebhookDelivery.id == claimed.delivery_id,
                         WebhookDelivery.lease_token == claimed.lease_token,
                     )
