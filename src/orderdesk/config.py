@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
+#: How ``ORDERDESK_LOG_FORMAT`` writes log lines: readable, or one JSON object a line.
+LogFormat = Literal["text", "json"]
 #: The levels ``ORDERDESK_LOG_LEVEL`` and ``serve --log-level`` take, most severe first.
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
@@ -124,7 +126,7 @@ class Settings(BaseSettings):
         "affected",
     )
     sql_echo: bool = False
-    log_format: Literal["text", "json"] = Field(
+    log_format: LogFormat = Field(
         default="text",
         description="How log lines are written to stderr: readable key=value lines, or one "
         "JSON object a line",

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, Literal
+from typing import Any
 
 import structlog
 
+from orderdesk.config import LogFormat
 from orderdesk.http.observe import Finished, current_request_id
-
-LogFormat = Literal["text", "json"]
 
 #: The logger of the line per request.
 requests = structlog.stdlib.get_logger("orderdesk.request")

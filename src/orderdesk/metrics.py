@@ -65,12 +65,17 @@ class _Metrics:
 
     def counter_of(self, what: str) -> Counter:
         """The counter of a note's ``what`` (``tally.note``)."""
-        return {
-            "order_created": self.orders_created,
-            "order_moved": self.orders_moved,
-            "audit_record": self.audit_records,
-            "webhook_delivery": self.webhook_deliveries,
-        }[what]
+        counter: Counter = getattr(self, _COUNTERS[what])
+        return counter
+
+
+#: Each note's ``what`` (``tally.note``), and the field of its counter.
+_COUNTERS = {
+    "order_created": "orders_created",
+    "order_moved": "orders_moved",
+    "audit_record": "audit_records",
+    "webhook_delivery": "webhook_deliveries",
+}
 
 
 @cache

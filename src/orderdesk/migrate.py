@@ -42,6 +42,11 @@ def _revisions() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(script.get_heads()), known
 
 
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this code's migrations know."""
+    return _revisions()[1]
+
+
 async def database_revisions(engine: AsyncEngine) -> frozenset[str]:
     """The revisions the database's schema is at (none on a database never migrated)."""
     async with engine.connect() as connection:

@@ -29,12 +29,10 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
@@ -50,7 +48,7 @@ from orderdesk.cli._base import (
 )
 from orderdesk.config import Settings
 from orderdesk.db import WRITE_OPTION, make_engine
-from orderdesk.migrate import alembic_config
+from orderdesk.migrate import known_revisions
 
 #: Tables start-up fills by itself (the default tenant, its default workflows, the
 #: token signing key) and the migrations' own: rows in them alone are not "data".
@@ -172,16 +170,9 @@ def _refuse_same_file(file: Path, database: Path) -> None:
         )
 
 
-@cache
-def _known_revisions() -> frozenset[str]:
-    """Every schema revision this release's migrations know."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return frozenset(revision.revision for revision in script.walk_revisions())
-
-
 def _refuse_unknown_schema(file: Path, revisions: frozenset[str]) -> None:
     """Refuse a backup whose schema a newer release made: this one cannot migrate it."""
-    unknown = sorted(revisions - _known_revisions())
+    unknown = sorted(revisions - known_revisions())
     if unknown:
         raise fail(
             f"{file} holds a schema this orderdesk does not know (revision "

@@ -58,7 +58,7 @@ from orderdesk.tenancy.accounts import account_of_kind
 from orderdesk.tenancy.models import AccountKind, Role
 from orderdesk.tenancy.principal import Principal
 from orderdesk.tenancy.scoping import get_visible
-from orderdesk.workflow.graph import Outcome, State
+from orderdesk.workflow.graph import Outcome, Workflow
 from orderdesk.workflow.registry import PinnedWorkflow, pinned, workflow_for_new_order
 
 
@@ -395,7 +395,7 @@ async def move_order(
     workflow.check_move(
         order.status_id, request.to, role=principal.role.value, reason=request.reason
     )
-    return await _move(session, order, workflow.state(request.to), request.reason, principal)
+    return await _move(session, order, workflow, request.to, request.reason, principal)
 
 
 async def set_status(
@@ -474,12 +474,19 @@ async def close_order(
     workflow.check_move(
         order.status_id, transition.to_state, role=principal.role.value, reason=reason
     )
-    return await _move(session, order, workflow.state(transition.to_state), reason, principal)
+    return await _move(session, order, workflow, transition.to_state, reason, principal)
 
 
 async def _move(
-    session: AsyncSession, order: Order, target: State, reason: str | None, principal: Principal
+    session: AsyncSession,
+    order: Order,
+    workflow: Workflow,
+    to: str,
+    reason: str | None,
+    principal: Principal,
 ) -> Order:
+    """Move ``order`` to ``workflow``'s state ``to`` (the move is checked already)."""
+    target = workflow.state(to)
     moved = OrderCancelled if target.outcome is Outcome.CANCELLED else OrderStatusMoved
     payload = moved(
         from_=order.status_id,
@@ -492,7 +499,6 @@ async def _move(
     if order.is_closed:
         custody.follow_close(session, order, principal)
     record(session, order, payload, principal)
-    workflow = (await workflow_of(session, order)).graph
     tally.note(session, "order_moved", workflow=workflow.key, state=target.id)
     await session.flush()
     return await load_order(session, order.id, principal)
